@@ -1,0 +1,128 @@
+import { Hono, type Context } from 'hono';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { sql } from 'drizzle-orm';
+import { ZodError } from 'zod';
+import { HOMEPAGE, VERSION } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { boardExists, getEvent, listBoards, listEvents, modelExists, modelHistory, standingsAt, type EventFilter } from '../db/queries.ts';
+import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { renderRss } from '../feed/rss.ts';
+import { parseKinds, parseLimit, parseTime } from './params.ts';
+
+/** What the HTTP API needs. */
+export interface ApiDeps {
+  db: Db;
+  /** Public base URL for links in feeds; defaults to the request's own origin. */
+  publicUrl?: string | undefined;
+  /** Logs unexpected errors (defaults to stderr). */
+  logError?: (message: string) => void;
+}
+
+type Env = { Variables: RequestIdVariables };
+
+const MAX_LIMIT = 1000;
+
+function statusOf(error: unknown): 400 | 404 | 409 | 500 {
+  if (error instanceof InvalidInputError || error instanceof ZodError) return 400;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ConflictError) return 409;
+  return 500;
+}
+
+async function eventFilter(db: Db, c: Context<Env>): Promise<EventFilter> {
+  const board = c.req.query('board');
+  const model = c.req.query('model');
+  const since = c.req.query('since');
+  const until = c.req.query('until');
+  const filter: EventFilter = {
+    board: board || undefined,
+    model: model || undefined,
+    kind: parseKinds('kind', c.req.queries('kind') ?? []),
+    since: since ? parseTime('since', since) : undefined,
+    until: until ? parseTime('until', until) : undefined,
+    limit: parseLimit('limit', c.req.query('limit'), 100, MAX_LIMIT),
+  };
+  if (filter.board && !(await boardExists(db, filter.board))) throw new NotFoundError(`unknown board: ${filter.board}`);
+  if (filter.model && !(await modelExists(db, filter.model, filter.board))) {
+    throw new NotFoundError(`unknown model: ${filter.model}${filter.board ? ` on ${filter.board}` : ''}`);
+  }
+  return filter;
+}
+
+/** The rankwatch HTTP API (hono): boards, standings, events, model history, RSS, health. */
+export function createApp(deps: ApiDeps): Hono<Env> {
+  const { db } = deps;
+  const app = new Hono<Env>();
+  app.use(requestId());
+
+  app.onError((error, c) => {
+    const status = statusOf(error);
+    const body: Record<string, unknown> = {
+      code: error instanceof AppError ? error.code : error instanceof ZodError ? 'invalid_parameter' : 'internal_error',
+      message: status === 500 ? 'internal error' : error instanceof ZodError ? error.issues.map((issue) => issue.message).join('; ') : error.message,
+      requestId: c.get('requestId'),
+    };
+    if (error instanceof InvalidInputError) body.parameter = error.parameter;
+    if (status === 500) (deps.logError ?? ((m) => process.stderr.write(`${m}\n`)))(`[${c.get('requestId')}] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json({ code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
+
+  app.get('/healthz', async (c) => {
+    await db.execute(sql`select 1`);
+    return c.json({ status: 'ok', version: VERSION });
+  });
+
+  app.get('/v1/boards', async (c) => c.json({ boards: await listBoards(db) }));
+
+  app.get('/v1/boards/:board', async (c) => {
+    const board = (await listBoards(db)).find((candidate) => candidate.id === c.req.param('board'));
+    if (!board) throw new NotFoundError(`unknown board: ${c.req.param('board')}`);
+    return c.json(board);
+  });
+
+  app.get('/v1/boards/:board/standings', async (c) => {
+    const board = c.req.param('board');
+    const atParam = c.req.query('at');
+    const at = atParam ? parseTime('at', atParam) : undefined;
+    if (!(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
+    const entries = await standingsAt(db, board, at);
+    return c.json({ board, at: (at ?? new Date()).toISOString(), entries });
+  });
+
+  app.get('/v1/events', async (c) => {
+    const filter = await eventFilter(db, c);
+    return c.json({ events: await listEvents(db, filter) });
+  });
+
+  app.get('/v1/events/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^\d{1,15}$/.test(id)) throw new InvalidInputError('id', `expected an event id (a whole number), got ${JSON.stringify(id)}`);
+    const event = await getEvent(db, Number(id));
+    if (!event) throw new NotFoundError(`unknown event: ${id}`);
+    return c.json(event);
+  });
+
+  // Model keys can hold slashes (`openai/gpt-4o`), so the key is the rest of the path.
+  app.get('/v1/models/:model{.+}/history', async (c) => {
+    const model = c.req.param('model');
+    const board = c.req.query('board') || undefined;
+    if (board && !(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
+    const history = await modelHistory(db, model, board);
+    if (history.length === 0) throw new NotFoundError(`unknown model: ${model}${board ? ` on ${board}` : ''}`);
+    return c.json({ model, history });
+  });
+
+  app.get('/feed.xml', async (c) => {
+    const filter = await eventFilter(db, c);
+    const url = new URL(c.req.url);
+    const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');
+    const xml = renderRss(
+      { baseUrl, selfUrl: `${baseUrl}${url.pathname}${url.search}`, title: 'rankwatch: leaderboard changes', homepage: HOMEPAGE, version: VERSION },
+      await listEvents(db, filter),
+    );
+    return c.body(xml, 200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+  });
+
+  return app;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { EVENT_KINDS, type EventKind } from '../diff/events.ts';
+import { InvalidInputError } from '../errors.ts';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 date (`2024-06-19`, read as UTC midnight) or date-time with a zone. */
+export function parseTime(parameter: string, value: string): Date {
+  const text = value.trim();
+  const date = DATE_ONLY.test(text) ? new Date(`${text}T00:00:00Z`) : DATE_TIME.test(text) ? new Date(text) : null;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new InvalidInputError(parameter, `expected an ISO 8601 date or date-time such as 2024-06-19 or 2024-06-19T12:00:00Z, got ${JSON.stringify(value)}`);
+  }
+  return date;
+}
+
+/** Event kinds from `a,b` lists (repeatable); rejects unknown names. */
+export function parseKinds(parameter: string, values: readonly string[]): EventKind[] {
+  const kinds = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const result = z.array(z.enum(EVENT_KINDS)).safeParse(kinds);
+  if (!result.success) {
+    const bad = kinds.filter((kind) => !(EVENT_KINDS as readonly string[]).includes(kind));
+    throw new InvalidInputError(parameter, `unknown event kind ${bad.map((kind) => JSON.stringify(kind)).join(', ')}; expected one of ${EVENT_KINDS.join(', ')}`);
+  }
+  return result.data;
+}
+
+/** A whole number within bounds. */
+export function parseLimit(parameter: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > max) {
+    throw new InvalidInputError(parameter, `expected a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}

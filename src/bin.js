@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// The `rankwatch` command. rankwatch is TypeScript run directly by Node >= 22.18 (type
+// stripping); on an older Node (such as the system's Node 20) this launcher re-runs the command
+// under the Node 24 that `npm ci` installs from the npm registry (package `node`).
+import { spawn } from 'node:child_process';
+import module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+const stripsTypes = major > 22 || (major === 22 && minor >= 18);
+
+if (stripsTypes) {
+  // Caches compiled code on disk (node_modules/.cache): later commands start several times faster.
+  module.enableCompileCache?.();
+  await import('./cli.ts');
+} else {
+  let node;
+  try {
+    const require = createRequire(import.meta.url);
+    node = join(dirname(require.resolve('node/package.json')), 'bin', 'node');
+  } catch {
+    process.stderr.write(`rankwatch needs Node 22.18 or later (this is ${process.version}); run \`npm ci\` in the rankwatch folder to install it\n`);
+    process.exit(1);
+  }
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}

@@ -1,0 +1,307 @@
+import { Command, CommanderError } from 'commander';
+import { allBoards, findBoard } from '../../scrapers/index.ts';
+import { parseKinds, parseLimit, parseTime } from '../api/params.ts';
+import { ConfigError, loadConfig, VERSION, type Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { readLockHolder } from '../db/lock.ts';
+import { listBoards, listEvents, modelHistory, boardExists, type BoardSummary, type EventFilter, type Standing } from '../db/queries.ts';
+import type { StoredEvent } from '../diff/events.ts';
+import { AppError, DatabaseBusyError, describeError, NotFoundError } from '../errors.ts';
+import { defaultFetchDeps } from '../ingest/fetch.ts';
+import { importFile, planImport, scrapeBoard } from '../ingest/run.ts';
+import { createLogger } from '../log.ts';
+import { describeOutcome } from '../schedule/scheduler.ts';
+import { startService } from '../server.ts';
+import { openStore } from '../context.ts';
+import { formatBoards, formatEvents, formatHistory, shortTime } from './format.ts';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+/** Where the CLI reads and writes; injected so tests run it in-process. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  /** True when stderr is a terminal (progress is redrawn in place). */
+  stderrIsTty: boolean;
+  /** Resolves when the service should stop (SIGINT/SIGTERM for the real CLI). */
+  shutdownSignal?: Promise<string>;
+}
+
+/** Exit codes: 0 ok, 1 failure, 2 usage error. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function requireBoard(board: string): void {
+  if (!findBoard(board)) throw new NotFoundError(`unknown board: ${board}; known boards: ${allBoards.map((b) => b.id).join(', ')}`);
+}
+
+/**
+ * Runs a read against the database, or, when `rankwatch serve` holds the embedded database,
+ * against the running service's HTTP API.
+ */
+async function readThrough<T>(config: Config, local: (database: Database) => Promise<T>, remote: (baseUrl: string) => Promise<T>): Promise<T> {
+  let database: Database;
+  try {
+    database = await openStore(config, 'cli');
+  } catch (error) {
+    const holder = error instanceof DatabaseBusyError && !config.databaseUrl ? await readLockHolder(config.dataDir) : null;
+    if (holder?.url) return remote(holder.url);
+    throw error;
+  }
+  try {
+    return await local(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  const body = (await response.json()) as T & { message?: string };
+  if (!response.ok) {
+    if (response.status === 404) throw new NotFoundError(body.message ?? `not found: ${url}`);
+    throw new AppError('service_error', `the running service answered ${response.status}: ${body.message ?? ''}`);
+  }
+  return body;
+}
+
+function eventQuery(filter: EventFilter): string {
+  const params = new URLSearchParams();
+  if (filter.board) params.set('board', filter.board);
+  if (filter.model) params.set('model', filter.model);
+  if (filter.kind?.length) params.set('kind', filter.kind.join(','));
+  if (filter.since) params.set('since', filter.since.toISOString());
+  params.set('limit', String(Math.min(filter.limit, 1000)));
+  return params.toString();
+}
+
+/** Builds the commander program; every action resolves to an exit code. */
+function program(io: CliIo, setExit: (code: number) => void): Command {
+  const config = (): Config => loadConfig(io.env, allBoards);
+  const cli = new Command('rankwatch')
+    .description('Watch public AI-model leaderboards and report rank, score and price changes.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  cli
+    .command('migrate')
+    .description('apply pending database migrations (also done at every start)')
+    .action(async () => {
+      const database = await openStore(config(), 'migrate');
+      io.stdout(`database is up to date (${database.kind} ${database.location})\n`);
+      await database.close();
+    });
+
+  cli
+    .command('serve')
+    .description('run the HTTP API and the scheduled scrapes until stopped')
+    .option('--port <port>', 'port to listen on (default: PORT or 8080)')
+    .option('--host <host>', 'address to listen on (default: HOST or 0.0.0.0)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const env = { ...io.env };
+      if (options.port !== undefined) env.PORT = options.port;
+      if (options.host !== undefined) env.HOST = options.host;
+      const settings = loadConfig(env, allBoards);
+      const log = createLogger(settings.logLevel, io.stderr);
+      const service = await startService(settings, log);
+      io.stdout(`rankwatch ${VERSION} serving on ${service.url}\n`);
+      const signal = await (io.shutdownSignal ?? new Promise<string>(() => {}));
+      log.info(`${signal}: shutting down`);
+      await service.stop();
+    });
+
+  cli
+    .command('boards')
+    .description('list every board with its source, schedule, last scrape and entry count')
+    .option('--json', 'print one JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const settings = config();
+      const boards = await readThrough(
+        settings,
+        (database) => listBoards(database.db),
+        async (url) => (await getJson<{ boards: BoardSummary[] }>(`${url}/v1/boards`)).boards,
+      );
+      const schedules = new Map([...settings.boards].map(([id, board]) => [id, board.schedule]));
+      if (options.json) io.stdout(json(boards.map((board) => ({ ...board, schedule: schedules.get(board.id) ?? null }))));
+      else io.stdout(formatBoards(boards, schedules));
+    });
+
+  cli
+    .command('scrape')
+    .description('fetch boards from their live URLs now (default: every board with a URL)')
+    .argument('[board...]', 'board ids')
+    .option('--json', 'print one JSON array of outcomes')
+    .action(async (boards: string[], options: { json?: boolean }) => {
+      const settings = config();
+      boards.forEach(requireBoard);
+      const targets = boards.length > 0 ? boards : [...settings.boards].filter(([, board]) => board.url).map(([id]) => id);
+      const database = await openStore(settings, 'scrape');
+      try {
+        const outcomes = [];
+        for (const board of targets) {
+          const outcome = await scrapeBoard({ db: database.db, config: settings, fetch: defaultFetchDeps, now: () => new Date() }, board);
+          outcomes.push(outcome);
+          if (!options.json) (outcome.status === 'failed' ? io.stderr : io.stdout)(`${describeOutcome(outcome)}\n`);
+        }
+        if (options.json) io.stdout(json(outcomes));
+        if (outcomes.some((outcome) => outcome.status === 'failed')) setExit(EXIT.failure);
+      } finally {
+        await database.close();
+      }
+    });
+
+  cli
+    .command('parse')
+    .description('parse a capture and print {"board", "entries"} as JSON (nothing is stored)')
+    .argument('<board>', 'board id, e.g. lmarena-text')
+    .argument('<file>', 'capture file (- for standard input)')
+    .action(async (board: string, file: string) => {
+      requireBoard(board);
+      const found = findBoard(board);
+      if (!found) return;
+      const body = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+      const parsed = found.scraper.parse(body, { board, fileName: file === '-' ? undefined : basename(file) });
+      io.stdout(json({ board, format: parsed.format, publishedAt: parsed.publishedAt, entries: parsed.entries }));
+    });
+
+  cli
+    .command('import')
+    .description('store captures of a board, oldest first, as if they had been scraped at their capture time')
+    .argument('<board>', 'board id')
+    .argument('<file...>', 'capture files; the capture time comes from --at or a date in each name')
+    .option('--at <time>', 'capture time of a single file (ISO 8601)')
+    .option('--json', 'print one JSON array of results')
+    .action(async (board: string, files: string[], options: { at?: string; json?: boolean }) => {
+      requireBoard(board);
+      const plan = planImport(files, options.at ? parseTime('--at', options.at) : undefined);
+      const database = await openStore(config(), 'import');
+      const results: Record<string, unknown>[] = [];
+      let failed = 0;
+      const started = Date.now();
+      try {
+        for (const [index, item] of plan.entries()) {
+          const when = shortTime(item.capturedAt.toISOString());
+          progress(io, index, plan.length, item.path);
+          try {
+            const result = await importFile(database.db, board, item);
+            results.push({ file: item.path, capturedAt: item.capturedAt.toISOString(), status: result.status, entries: result.rowCount, events: result.events.length });
+            if (!options.json) io.stdout(`${when}  ${item.path}  ${importSummary(result)}\n`);
+          } catch (error) {
+            failed++;
+            results.push({ file: item.path, capturedAt: item.capturedAt.toISOString(), status: 'failed', error: describeError(error) });
+            io.stderr(`${when}  ${item.path}  failed: ${describeError(error)}\n`);
+          }
+        }
+      } finally {
+        progress(io, plan.length, plan.length, '');
+        await database.close();
+      }
+      if (options.json) io.stdout(json(results));
+      if (plan.length > 1) io.stderr(`imported ${plan.length - failed} of ${plan.length} files into ${board} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      if (failed > 0) setExit(EXIT.failure);
+    });
+
+  cli
+    .command('events')
+    .description('list stored change events, newest first')
+    .option('--board <board>', 'only this board')
+    .option('--model <model>', 'only this model key')
+    .option('--kind <kind>', 'only these kinds (comma-separated, repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--since <time>', 'only events captured at or after this ISO 8601 time')
+    .option('--limit <n>', 'at most this many (1-10000)', '100')
+    .option('--json', 'print one JSON array')
+    .action(async (options: { board?: string; model?: string; kind?: string[]; since?: string; limit: string; json?: boolean }) => {
+      if (options.board) requireBoard(options.board);
+      const filter: EventFilter = {
+        board: options.board,
+        model: options.model,
+        kind: parseKinds('--kind', options.kind ?? []),
+        since: options.since ? parseTime('--since', options.since) : undefined,
+        limit: parseLimit('--limit', options.limit, 100, 10_000),
+      };
+      const found = await readThrough(
+        config(),
+        (database) => listEvents(database.db, filter),
+        async (url) => (await getJson<{ events: StoredEvent[] }>(`${url}/v1/events?${eventQuery(filter)}`)).events,
+      );
+      io.stdout(options.json ? json(found) : formatEvents(found));
+    });
+
+  cli
+    .command('history')
+    .description("show every period of a model's rank and score, per board")
+    .argument('<model>', 'model key as the board stores it, e.g. "GPT-4o-2024-05-13"')
+    .option('--board <board>', 'only this board')
+    .option('--json', 'print one JSON array')
+    .action(async (model: string, options: { board?: string; json?: boolean }) => {
+      if (options.board) requireBoard(options.board);
+      const history = await readThrough(
+        config(),
+        async (database) => {
+          if (options.board && !(await boardExists(database.db, options.board))) throw new NotFoundError(`unknown board: ${options.board}`);
+          return modelHistory(database.db, model, options.board);
+        },
+        async (url) =>
+          (await getJson<{ history: Standing[] }>(`${url}/v1/models/${encodeURIComponent(model)}/history${options.board ? `?board=${encodeURIComponent(options.board)}` : ''}`)).history,
+      );
+      if (history.length === 0) throw new NotFoundError(`unknown model: ${model}${options.board ? ` on ${options.board}` : ''} (model keys are case-sensitive; see \`rankwatch events\`)`);
+      io.stdout(options.json ? json(history) : formatHistory(history));
+    });
+
+  return cli;
+}
+
+function importSummary(result: { status: string; rowCount: number; events: { kind: string }[]; insertedBefore: Date | null }): string {
+  if (result.status === 'duplicate') return 'already imported';
+  if (result.status === 'unchanged') return `unchanged (${result.rowCount} models)`;
+  const counts = new Map<string, number>();
+  for (const event of result.events) counts.set(event.kind, (counts.get(event.kind) ?? 0) + 1);
+  const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
+  const head = result.status === 'first' ? `first snapshot, ${result.rowCount} models` : `changed, ${result.rowCount} models, ${result.events.length} events`;
+  const order = result.insertedBefore ? ` (inserted before ${shortTime(result.insertedBefore.toISOString())})` : '';
+  return `${head}${result.status === 'changed' && kinds ? ` (${kinds})` : ''}${order}`;
+}
+
+function progress(io: CliIo, done: number, total: number, current: string): void {
+  if (total < 2) return;
+  if (io.stderrIsTty) {
+    io.stderr(done >= total ? '\r\x1b[K' : `\r\x1b[K[${done + 1}/${total}] ${current}`);
+  } else if (done > 0 && done < total && done % 10 === 0) {
+    io.stderr(`import: ${done}/${total} files\n`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs the CLI with `argv` (without the node and script paths) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const cli = program(io, (value) => {
+    code = value;
+  });
+  try {
+    await cli.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr(`rankwatch: ${error instanceof ConfigError || error instanceof AppError ? error.message : describeError(error)}\n`);
+    if (!(error instanceof AppError) && !(error instanceof ConfigError) && error instanceof Error && error.stack && io.env.RANKWATCH_DEBUG) {
+      io.stderr(`${error.stack}\n`);
+    }
+    return error instanceof AppError && error.code === 'invalid_parameter' ? EXIT.usage : EXIT.failure;
+  }
+}
+

@@ -1,0 +1,115 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import type { BoardDefinition } from '../scrapers/scraper.ts';
+import pkg from '../package.json' with { type: 'json' };
+
+/** The package version and homepage, for the User-Agent and feeds. */
+export const VERSION: string = pkg.version;
+export const HOMEPAGE: string = pkg.homepage;
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  RANKWATCH_DATA: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  RANKWATCH_PUBLIC_URL: z.url().optional(),
+  RANKWATCH_USER_AGENT: z.string().min(1).optional(),
+  RANKWATCH_FETCH_TIMEOUT_MS: positiveInt(30_000),
+  RANKWATCH_FETCH_MAX_BYTES: positiveInt(50 * 1024 * 1024),
+  RANKWATCH_FETCH_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  RANKWATCH_FETCH_BACKOFF_MS: positiveInt(1_000),
+  RANKWATCH_FETCH_MAX_DELAY_MS: positiveInt(60_000),
+  RANKWATCH_SCHEDULER: boolean.default(true),
+  RANKWATCH_SCRAPE_ON_START: boolean.default(true),
+  RANKWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+/** Per-board settings: where to fetch it and when (null schedule = not scheduled). */
+export interface BoardSettings {
+  url: string | null;
+  schedule: string | null;
+}
+
+/** The validated configuration: environment variables, read once at start-up. */
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  userAgent: string;
+  fetch: { timeoutMs: number; maxBytes: number; retries: number; baseDelayMs: number; maxDelayMs: number };
+  scheduler: boolean;
+  scrapeOnStart: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  boards: Map<string, BoardSettings>;
+}
+
+/** Thrown for invalid environment variables; names each one. */
+export class ConfigError extends Error {}
+
+/** `lmarena-text` → `LMARENA_TEXT`, for per-board variables. */
+export function boardEnvName(board: string): string {
+  return board.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+}
+
+/**
+ * Reads and validates the environment. Per-board variables are `RANKWATCH_URL_<BOARD>` and
+ * `RANKWATCH_SCHEDULE_<BOARD>` (a cron expression, or `off`).
+ */
+export function loadConfig(env: Record<string, string | undefined>, boardList: readonly BoardDefinition[]): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const problems: string[] = [];
+  const boardSettings = new Map<string, BoardSettings>();
+  const known = new Set<string>();
+  for (const board of boardList) {
+    const name = boardEnvName(board.id);
+    known.add(name);
+    const url = env[`RANKWATCH_URL_${name}`] ?? board.live?.url ?? null;
+    if (url !== null && !/^https?:\/\//.test(url)) problems.push(`RANKWATCH_URL_${name}: must be an http(s) URL`);
+    const scheduleValue = env[`RANKWATCH_SCHEDULE_${name}`] ?? board.live?.schedule ?? 'off';
+    let schedule: string | null = scheduleValue.trim();
+    if (['off', 'false', 'none', ''].includes(schedule)) schedule = null;
+    else if (!cron.validate(schedule)) problems.push(`RANKWATCH_SCHEDULE_${name}: not a cron expression: ${JSON.stringify(scheduleValue)}`);
+    if (schedule !== null && url === null) problems.push(`RANKWATCH_SCHEDULE_${name}: ${board.id} has no live URL; set RANKWATCH_URL_${name}`);
+    boardSettings.set(board.id, { url, schedule });
+  }
+  for (const key of Object.keys(env)) {
+    const match = /^RANKWATCH_(URL|SCHEDULE)_(.+)$/.exec(key);
+    if (match && !known.has(match[2] ?? '')) problems.push(`${key}: no board is called ${match[2]?.toLowerCase().replace(/_/g, '-')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  return {
+    databaseUrl: values.DATABASE_URL,
+    dataDir: values.RANKWATCH_DATA,
+    port: values.PORT,
+    host: values.HOST,
+    publicUrl: values.RANKWATCH_PUBLIC_URL,
+    userAgent: values.RANKWATCH_USER_AGENT ?? `rankwatch/${VERSION} (+${HOMEPAGE})`,
+    fetch: {
+      timeoutMs: values.RANKWATCH_FETCH_TIMEOUT_MS,
+      maxBytes: values.RANKWATCH_FETCH_MAX_BYTES,
+      retries: values.RANKWATCH_FETCH_RETRIES,
+      baseDelayMs: values.RANKWATCH_FETCH_BACKOFF_MS,
+      maxDelayMs: values.RANKWATCH_FETCH_MAX_DELAY_MS,
+    },
+    scheduler: values.RANKWATCH_SCHEDULER,
+    scrapeOnStart: values.RANKWATCH_SCRAPE_ON_START,
+    logLevel: values.RANKWATCH_LOG_LEVEL,
+    boards: boardSettings,
+  };
+}

@@ -1,0 +1,111 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+import type { DataDirLock } from './lock.ts';
+
+/** The drizzle database, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export const DATABASE_KINDS = ['pglite', 'postgres'] as const;
+export type DatabaseKind = (typeof DATABASE_KINDS)[number];
+
+/** An open database and how to close it. */
+export interface Database {
+  db: Db;
+  kind: DatabaseKind;
+  /** Where the data lives, for messages: the data directory or the server (without password). */
+  location: string;
+  /** The lock on the embedded data directory, when this process holds one. */
+  lock: DataDirLock | null;
+  /** The raw PGlite instance (tests and dumps); null on PostgreSQL. */
+  pglite: PGlite | null;
+  /** The raw postgres.js client; null on PGlite. */
+  sql: postgres.Sql | null;
+  /** The PostgreSQL URL (for extra dedicated connections); null on PGlite. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+/** Where to find the database: a PostgreSQL URL, or a PGlite data directory (`memory://` for RAM). */
+export interface DatabaseTarget {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Name of the command holding the embedded database (shown to other processes). */
+  command?: string;
+  /** Start PGlite from a dump of an already-migrated database (tests). */
+  loadDataDir?: Blob | undefined;
+  /** Connection pool size on PostgreSQL. */
+  maxConnections?: number;
+  /** Whether postgres.js may query type OIDs at connect (off behind Hyperdrive). */
+  fetchTypes?: boolean;
+}
+
+/** `postgres://user:***@host:port/db`, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** Opens PostgreSQL when a URL is given, otherwise PGlite (taking its data directory's lock). */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.databaseUrl) {
+    const sql = postgres(target.databaseUrl, {
+      max: target.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'rankwatch' },
+      // Hyperdrive (Workers) pools connections itself and cannot look up custom types per connection.
+      ...(target.fetchTypes === false ? { fetch_types: false } : {}),
+    });
+    const db: Db = drizzlePostgres(sql, { schema });
+    return {
+      db,
+      kind: 'postgres',
+      location: redactUrl(target.databaseUrl),
+      lock: null,
+      pglite: null,
+      sql,
+      url: target.databaseUrl,
+      close: () => sql.end({ timeout: 5 }),
+    };
+  }
+  // Loaded on demand: the PostgreSQL-only builds (Cloudflare Workers) never need PGlite or files.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { lockDataDir }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('./lock.ts'),
+  ]);
+  const inMemory = target.dataDir.startsWith('memory://');
+  const lock = inMemory ? null : await lockDataDir(target.dataDir, target.command ?? 'cli');
+  let client: PGlite;
+  try {
+    client = new PGlite(target.dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+    await client.waitReady;
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+  const db: Db = drizzlePglite(client, { schema });
+  return {
+    db,
+    kind: 'pglite',
+    location: inMemory ? 'memory' : target.dataDir,
+    lock,
+    pglite: client,
+    sql: null,
+    url: null,
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
+import type { Entry } from '../entry.ts';
+import type { Db } from './client.ts';
+import { boards, events, scrapes, snapshots, sources, standings } from './schema.ts';
+
+/** A board with what is known of its last scrape and its current size. */
+export interface BoardSummary {
+  id: string;
+  name: string;
+  source: string;
+  sourceName: string;
+  direction: string;
+  firstSeenAt: string | null;
+  snapshots: number;
+  entries: number;
+  lastScrape: {
+    ranAt: string;
+    capturedAt: string;
+    status: string;
+    origin: string;
+    httpStatus: number | null;
+    error: string | null;
+  } | null;
+  lastChangeAt: string | null;
+}
+
+/** A stored entry as of some time, with the period in which its values held. */
+export interface Standing extends Entry {
+  board: string;
+  validFrom: string;
+  validTo: string | null;
+}
+
+/** Filters shared by the events API, the CLI and the feeds. */
+export interface EventFilter {
+  board?: string | undefined;
+  model?: string | undefined;
+  kind?: readonly EventKind[] | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit: number;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** Every board with its last scrape, entry count and snapshot count. */
+export async function listBoards(db: Db): Promise<BoardSummary[]> {
+  const rows = await db
+    .select({ board: boards, sourceName: sources.name })
+    .from(boards)
+    .innerJoin(sources, eq(sources.id, boards.sourceId))
+    .orderBy(asc(boards.id));
+  const current = await db
+    .select({ boardId: standings.boardId, n: count() })
+    .from(standings)
+    .where(isNull(standings.validTo))
+    .groupBy(standings.boardId);
+  const snapshotStats = await db
+    .select({ boardId: snapshots.boardId, n: count(), last: sql<string>`max(${snapshots.capturedAt})` })
+    .from(snapshots)
+    .groupBy(snapshots.boardId);
+  const lastScrapes = await db
+    .selectDistinctOn([scrapes.boardId])
+    .from(scrapes)
+    .orderBy(scrapes.boardId, desc(scrapes.ranAt), desc(scrapes.id));
+  const sizes = new Map(current.map((row) => [row.boardId, row.n]));
+  const stats = new Map(snapshotStats.map((row) => [row.boardId, row]));
+  const scraped = new Map(lastScrapes.map((row) => [row.boardId, row]));
+  return rows.map(({ board, sourceName }) => {
+    const last = scraped.get(board.id);
+    const stat = stats.get(board.id);
+    return {
+      id: board.id,
+      name: board.name,
+      source: board.sourceId,
+      sourceName,
+      direction: board.direction,
+      firstSeenAt: iso(board.firstSeenAt),
+      snapshots: stat?.n ?? 0,
+      entries: sizes.get(board.id) ?? 0,
+      lastScrape: last
+        ? {
+            ranAt: last.ranAt.toISOString(),
+            capturedAt: last.capturedAt.toISOString(),
+            status: last.status,
+            origin: last.origin,
+            httpStatus: last.httpStatus,
+            error: last.error,
+          }
+        : null,
+      lastChangeAt: stat?.last ? new Date(stat.last).toISOString() : null,
+    };
+  });
+}
+
+/** True when the board id is known. */
+export async function boardExists(db: Db, board: string): Promise<boolean> {
+  const [row] = await db.select({ id: boards.id }).from(boards).where(eq(boards.id, board));
+  return row !== undefined;
+}
+
+/** True when the model key has ever been stored (on one board, or any). */
+export async function modelExists(db: Db, model: string, board?: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: standings.id })
+    .from(standings)
+    .where(and(eq(standings.model, model), board ? eq(standings.boardId, board) : undefined))
+    .limit(1);
+  return row !== undefined;
+}
+
+function toStanding(row: typeof standings.$inferSelect): Standing {
+  return {
+    board: row.boardId,
+    rank: row.rank,
+    model: row.model,
+    name: row.name,
+    organization: row.organization,
+    score: row.score,
+    scoreLower: row.scoreLower,
+    scoreUpper: row.scoreUpper,
+    votes: row.votes,
+    priceInput: row.priceInput,
+    priceOutput: row.priceOutput,
+    validFrom: row.validFrom.toISOString(),
+    validTo: iso(row.validTo),
+  };
+}
+
+/** The board as it stood at `at` (now when absent), best rank first. */
+export async function standingsAt(db: Db, board: string, at?: Date): Promise<Standing[]> {
+  const when = at
+    ? and(lte(standings.validFrom, at), or(isNull(standings.validTo), gt(standings.validTo, at)))
+    : isNull(standings.validTo);
+  const rows = await db
+    .select()
+    .from(standings)
+    .where(and(eq(standings.boardId, board), when))
+    .orderBy(sql`${standings.rank} asc nulls last`, sql`${standings.score} desc nulls last`, asc(standings.model));
+  return rows.map(toStanding);
+}
+
+/** Every period of a model's values, on one board or all, oldest first. */
+export async function modelHistory(db: Db, model: string, board?: string): Promise<Standing[]> {
+  const rows = await db
+    .select()
+    .from(standings)
+    .where(and(eq(standings.model, model), board ? eq(standings.boardId, board) : undefined))
+    .orderBy(asc(standings.boardId), asc(standings.validFrom));
+  return rows.map(toStanding);
+}
+
+/** Events matching the filter, newest first. */
+export async function listEvents(db: Db, filter: EventFilter): Promise<StoredEvent[]> {
+  const where: (SQL | undefined)[] = [
+    filter.board ? eq(events.boardId, filter.board) : undefined,
+    filter.model ? eq(events.model, filter.model) : undefined,
+    filter.kind && filter.kind.length > 0 ? inArray(events.kind, [...filter.kind]) : undefined,
+    filter.since ? gte(events.capturedAt, filter.since) : undefined,
+    filter.until ? lte(events.capturedAt, filter.until) : undefined,
+  ];
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(...where))
+    .orderBy(desc(events.capturedAt), asc(events.id))
+    .limit(filter.limit);
+  return rows.map(toStoredEvent);
+}
+
+/** One event by id, or null. */
+export async function getEvent(db: Db, id: number): Promise<StoredEvent | null> {
+  const [row] = await db.select().from(events).where(eq(events.id, id));
+  return row ? toStoredEvent(row) : null;
+}
+
+function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
+  return {
+    id: row.id,
+    key: row.key,
+    board: row.boardId,
+    kind: row.kind as EventKind,
+    model: row.model,
+    name: row.name,
+    capturedAt: row.capturedAt.toISOString(),
+    snapshotId: row.snapshotId,
+    old: row.old as EventValues | null,
+    new: row.new as EventValues | null,
+    ...(row.data ? { data: row.data as EventValues } : {}),
+  };
+}

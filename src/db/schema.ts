@@ -1,0 +1,155 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  bigint,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** A leaderboard publisher (LMArena, Artificial Analysis, ...). */
+export const sources = pgTable('sources', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  homepage: text('homepage').notNull(),
+  terms: text('terms').notNull(),
+  parserVersion: text('parser_version').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/** One ranked table of a source; ids are stable and never renamed. */
+export const boards = pgTable('boards', {
+  id: text('id').primaryKey(),
+  sourceId: text('source_id')
+    .notNull()
+    .references(() => sources.id),
+  name: text('name').notNull(),
+  direction: text('direction').notNull(),
+  /** Capture time of the earliest snapshot stored for the board. */
+  firstSeenAt: at('first_seen_at'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * A capture that changed the board (or the first one). Unchanged captures only add a scrape-log
+ * row, so this table grows with changes, not with scrapes.
+ */
+export const snapshots = pgTable(
+  'snapshots',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    boardId: text('board_id')
+      .notNull()
+      .references(() => boards.id),
+    capturedAt: at('captured_at').notNull(),
+    /** sha256 of the normalized entries: equal hashes mean an identical board. */
+    entriesHash: text('entries_hash').notNull(),
+    contentHash: text('content_hash'),
+    rowCount: integer('row_count').notNull(),
+    source: text('source'),
+    format: text('format'),
+    parserVersion: text('parser_version'),
+    publishedAt: at('published_at'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('snapshots_board_captured_idx').on(t.boardId, t.capturedAt)],
+);
+
+/** The scrape log: one row per live fetch or imported file, whatever its outcome. */
+export const scrapes = pgTable(
+  'scrapes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    boardId: text('board_id')
+      .notNull()
+      .references(() => boards.id),
+    /** When rankwatch ran the scrape or import. */
+    ranAt: at('ran_at').notNull().defaultNow(),
+    /** The capture time of the content (the fetch time for live scrapes). */
+    capturedAt: at('captured_at').notNull(),
+    origin: text('origin').notNull(),
+    status: text('status').notNull(),
+    httpStatus: integer('http_status'),
+    contentHash: text('content_hash'),
+    rowCount: integer('row_count'),
+    error: text('error'),
+    source: text('source'),
+    etag: text('etag'),
+    lastModified: text('last_modified'),
+    durationMs: integer('duration_ms'),
+    /** The snapshot whose state this capture showed (for unchanged captures: the earlier one). */
+    snapshotId: bigint('snapshot_id', { mode: 'number' }).references(() => snapshots.id),
+  },
+  (t) => [
+    index('scrapes_board_ran_idx').on(t.boardId, t.ranAt),
+    index('scrapes_board_captured_idx').on(t.boardId, t.capturedAt),
+  ],
+);
+
+/**
+ * Interval-encoded standings: one row per board x model x period in which its values held.
+ * `validTo` null means "still current".
+ */
+export const standings = pgTable(
+  'standings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    boardId: text('board_id')
+      .notNull()
+      .references(() => boards.id),
+    model: text('model').notNull(),
+    name: text('name').notNull(),
+    organization: text('organization'),
+    rank: integer('rank'),
+    score: doublePrecision('score'),
+    scoreLower: doublePrecision('score_lower'),
+    scoreUpper: doublePrecision('score_upper'),
+    votes: integer('votes'),
+    priceInput: doublePrecision('price_input'),
+    priceOutput: doublePrecision('price_output'),
+    validFrom: at('valid_from').notNull(),
+    validTo: at('valid_to'),
+  },
+  (t) => [
+    uniqueIndex('standings_board_model_from_idx').on(t.boardId, t.model, t.validFrom),
+    index('standings_board_current_idx').on(t.boardId).where(sql`${t.validTo} is null`),
+    index('standings_board_range_idx').on(t.boardId, t.validFrom, t.validTo),
+    index('standings_model_idx').on(t.model),
+  ],
+);
+
+/** Change events, written in the same transaction as the snapshot that caused them. */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Deterministic identity (board, capture time, kind, model): stable GUIDs, no duplicates. */
+    key: text('key').notNull(),
+    boardId: text('board_id')
+      .notNull()
+      .references(() => boards.id),
+    snapshotId: bigint('snapshot_id', { mode: 'number' }).references(() => snapshots.id),
+    kind: text('kind').notNull(),
+    model: text('model'),
+    name: text('name'),
+    capturedAt: at('captured_at').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    old: jsonb('old'),
+    new: jsonb('new'),
+    data: jsonb('data'),
+  },
+  (t) => [
+    uniqueIndex('events_key_idx').on(t.key),
+    index('events_board_captured_idx').on(t.boardId, t.capturedAt),
+    index('events_kind_captured_idx').on(t.kind, t.capturedAt),
+    index('events_model_idx').on(t.model),
+    index('events_snapshot_idx').on(t.snapshotId),
+  ],
+);

@@ -1,0 +1,64 @@
+import type { ChangeEvent, EventValues } from './events.ts';
+
+function num(values: EventValues | null, key: string): number | null {
+  const value = values?.[key];
+  return typeof value === 'number' ? value : null;
+}
+
+function score(value: number | null): string {
+  if (value === null) return '?';
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+function signed(value: number): string {
+  const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return value > 0 ? `+${text}` : text;
+}
+
+function price(value: number | null): string {
+  return value === null ? 'n/a' : `$${value.toFixed(value < 1 ? 3 : 2)}`;
+}
+
+function list(values: EventValues | undefined, key: string): string[] {
+  const value = values?.[key];
+  return Array.isArray(value) ? value : [];
+}
+
+/** One line of plain English for an event, as used by the CLI, feeds and alerts. */
+export function describeEvent(board: string, event: ChangeEvent): string {
+  const who = event.name ?? event.model ?? '';
+  switch (event.kind) {
+    case 'board_first_seen': {
+      const leaders = list(event.new ?? undefined, 'leaders');
+      return `${board} first seen: ${num(event.new, 'entries') ?? 0} models${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`;
+    }
+    case 'new_leader': {
+      const was = num(event.old, 'rank');
+      const shared = list(event.data, 'sharedWith');
+      return `${who} takes #1 on ${board}${was === null ? ' as a new entry' : ` (was #${was})`}${shared.length ? `, tied with ${shared.join(', ')}` : ''}`;
+    }
+    case 'rank_changed': {
+      const from = num(event.old, 'rank');
+      const to = num(event.new, 'rank');
+      const verb = from !== null && to !== null && to < from ? 'rises' : 'falls';
+      return `${who} ${verb} from #${from} to #${to} on ${board}`;
+    }
+    case 'score_changed': {
+      const from = num(event.old, 'score');
+      const to = num(event.new, 'score');
+      const delta = from !== null && to !== null ? ` (${signed(to - from)})` : '';
+      return `${who} scores ${score(to)} on ${board}, was ${score(from)}${delta}`;
+    }
+    case 'entered':
+      return `${who} enters ${board} at #${num(event.new, 'rank') ?? '?'} with ${score(num(event.new, 'score'))}`;
+    case 'exited':
+      return `${who} leaves ${board} (was #${num(event.old, 'rank') ?? '?'})`;
+    case 'price_changed':
+      return (
+        `${who} price per 1M tokens on ${board}: input ${price(num(event.old, 'priceInput'))} → ${price(num(event.new, 'priceInput'))}, ` +
+        `output ${price(num(event.old, 'priceOutput'))} → ${price(num(event.new, 'priceOutput'))}`
+      );
+    default:
+      return `${event.kind.replace(/_/g, ' ')} on ${board}${who ? `: ${who}` : ''}`;
+  }
+}

@@ -1,0 +1,126 @@
+import type { Entry } from '../entry.ts';
+import type { ChangeEvent, EventValues } from './events.ts';
+
+/** A few values of an entry, for the old/new side of an event. */
+function pick<K extends keyof Entry>(entry: Entry, keys: readonly K[]): EventValues {
+  const out: EventValues = {};
+  for (const key of keys) out[key] = entry[key];
+  return out;
+}
+
+const STANDING = ['rank', 'score', 'scoreLower', 'scoreUpper', 'votes', 'organization'] as const;
+const SCORE = ['score', 'scoreLower', 'scoreUpper'] as const;
+const PRICE = ['priceInput', 'priceOutput'] as const;
+
+function leaders(entries: readonly Entry[]): Entry[] {
+  return entries.filter((entry) => entry.rank === 1);
+}
+
+function byKey(entries: readonly Entry[]): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  for (const entry of entries) map.set(entry.model, entry);
+  return map;
+}
+
+const KIND_ORDER: readonly ChangeEvent['kind'][] = [
+  'board_first_seen',
+  'new_leader',
+  'entered',
+  'rank_changed',
+  'score_changed',
+  'price_changed',
+  'exited',
+];
+
+/** Events grouped by kind (leaders first, exits last), then by the rank they concern, then by key. */
+function compareEvents(a: ChangeEvent, b: ChangeEvent): number {
+  const rankOf = (event: ChangeEvent) => {
+    const rank = event.new?.rank ?? event.old?.rank;
+    return typeof rank === 'number' ? rank : Number.MAX_SAFE_INTEGER;
+  };
+  const ma = a.model ?? '';
+  const mb = b.model ?? '';
+  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || rankOf(a) - rankOf(b) || (ma < mb ? -1 : ma > mb ? 1 : 0);
+}
+
+/**
+ * The changes between two snapshots of one board. Pure: no clock, no I/O.
+ *
+ * A first snapshot (empty `previous`) yields one `board_first_seen` event rather than an
+ * `entered` event per model. Models are matched on their stable key, so a display name
+ * rewritten under the same key is not an exit plus an entry.
+ */
+export function diff(previous: readonly Entry[], next: readonly Entry[]): ChangeEvent[] {
+  if (previous.length === 0) {
+    if (next.length === 0) return [];
+    return [
+      {
+        kind: 'board_first_seen',
+        model: null,
+        name: null,
+        old: null,
+        new: { entries: next.length, leaders: leaders(next).map((entry) => entry.model) },
+      },
+    ];
+  }
+
+  const before = byKey(previous);
+  const after = byKey(next);
+  const events: ChangeEvent[] = [];
+  const previousLeaders = leaders(previous).map((entry) => entry.model);
+
+  for (const entry of next) {
+    const old = before.get(entry.model);
+    if (!old) {
+      events.push({ kind: 'entered', model: entry.model, name: entry.name, old: null, new: pick(entry, STANDING) });
+    } else {
+      if (old.rank !== entry.rank && old.rank !== null && entry.rank !== null) {
+        events.push({
+          kind: 'rank_changed',
+          model: entry.model,
+          name: entry.name,
+          old: { rank: old.rank },
+          new: { rank: entry.rank },
+          data: { delta: old.rank - entry.rank },
+        });
+      }
+      if (old.score !== entry.score && old.score !== null && entry.score !== null) {
+        events.push({
+          kind: 'score_changed',
+          model: entry.model,
+          name: entry.name,
+          old: pick(old, SCORE),
+          new: pick(entry, SCORE),
+          data: { delta: entry.score - old.score },
+        });
+      }
+      const priceMoved = PRICE.some((key) => old[key] !== entry[key]);
+      const hadPrice = PRICE.some((key) => old[key] !== null);
+      // A model's first price is not a change; a price that disappears is.
+      if (priceMoved && hadPrice) {
+        events.push({ kind: 'price_changed', model: entry.model, name: entry.name, old: pick(old, PRICE), new: pick(entry, PRICE) });
+      }
+    }
+    if (entry.rank === 1 && old?.rank !== 1) {
+      events.push({
+        kind: 'new_leader',
+        model: entry.model,
+        name: entry.name,
+        old: { rank: old?.rank ?? null },
+        new: { rank: 1, score: entry.score },
+        data: {
+          previousLeaders,
+          sharedWith: leaders(next)
+            .filter((other) => other.model !== entry.model)
+            .map((other) => other.model),
+        },
+      });
+    }
+  }
+  for (const old of previous) {
+    if (!after.has(old.model)) {
+      events.push({ kind: 'exited', model: old.model, name: old.name, old: pick(old, STANDING), new: null });
+    }
+  }
+  return events.sort(compareEvents);
+}

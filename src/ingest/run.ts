@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { and, desc, eq, inArray, or, isNotNull } from 'drizzle-orm';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { scrapes } from '../db/schema.ts';
+import { describeError, FetchError, InvalidInputError, NotFoundError, ParseError } from '../errors.ts';
+import { findBoard } from '../../scrapers/index.ts';
+import { politeFetch, type FetchDeps } from './fetch.ts';
+import { sha256 } from './hash.ts';
+import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
+import { captureTimeFromPath } from './capture-time.ts';
+
+/** What a run needs from the outside world. */
+export interface IngestDeps {
+  db: Db;
+  config: Config;
+  fetch: FetchDeps;
+  now: () => Date;
+}
+
+/** The outcome of one live scrape of one board. */
+export type ScrapeOutcome =
+  | { board: string; status: 'not_configured'; message: string }
+  | { board: string; status: 'not_modified'; httpStatus: 304 }
+  | { board: string; status: 'failed'; error: string; httpStatus: number | null }
+  | ({ board: string; httpStatus: number } & CaptureResult);
+
+async function lastValidators(db: Db, board: string): Promise<{ etag: string | null; lastModified: string | null }> {
+  const [row] = await db
+    .select({ etag: scrapes.etag, lastModified: scrapes.lastModified })
+    .from(scrapes)
+    .where(
+      and(
+        eq(scrapes.boardId, board),
+        eq(scrapes.origin, 'live'),
+        inArray(scrapes.status, ['first', 'changed', 'unchanged', 'not_modified']),
+        or(isNotNull(scrapes.etag), isNotNull(scrapes.lastModified)),
+      ),
+    )
+    .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
+    .limit(1);
+  return { etag: row?.etag ?? null, lastModified: row?.lastModified ?? null };
+}
+
+/**
+ * Fetches a board from its live URL, parses it and stores it. Never throws for a failed fetch
+ * or a malformed page: those are logged in the scrape log and returned as `failed`.
+ */
+export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<ScrapeOutcome> {
+  const found = findBoard(boardId);
+  if (!found) throw new NotFoundError(`unknown board: ${boardId}`);
+  const url = deps.config.boards.get(boardId)?.url ?? null;
+  if (!url) return { board: boardId, status: 'not_configured', message: `${boardId} has no live URL` };
+  const ranAt = deps.now();
+  const started = Date.now();
+  const validators = await lastValidators(deps.db, boardId);
+  let httpStatus: number | null = null;
+  let contentHash: string | null = null;
+  try {
+    const response = await politeFetch(deps.fetch, {
+      url,
+      accept: found.board.live?.accept,
+      etag: validators.etag,
+      lastModified: validators.lastModified,
+      userAgent: deps.config.userAgent,
+      ...deps.config.fetch,
+    });
+    httpStatus = response.httpStatus;
+    if (response.status === 'not_modified') {
+      await recordScrape(deps.db, {
+        board: boardId,
+        status: 'not_modified',
+        origin: 'live',
+        capturedAt: ranAt,
+        ranAt,
+        source: url,
+        httpStatus: 304,
+        etag: response.etag ?? validators.etag,
+        lastModified: response.lastModified ?? validators.lastModified,
+        durationMs: Date.now() - started,
+      });
+      return { board: boardId, status: 'not_modified', httpStatus: 304 };
+    }
+    contentHash = sha256(response.body);
+    const parsed = found.scraper.parse(response.body, {
+      board: boardId,
+      fileName: basename(new URL(response.finalUrl).pathname),
+      contentType: response.contentType,
+    });
+    const result = await applyCapture(deps.db, {
+      board: boardId,
+      capturedAt: ranAt,
+      ranAt,
+      entries: parsed.entries,
+      origin: 'live',
+      source: response.finalUrl,
+      contentHash,
+      format: parsed.format,
+      parserVersion: found.scraper.parserVersion,
+      publishedAt: parsed.publishedAt ? new Date(parsed.publishedAt) : null,
+      httpStatus: response.httpStatus,
+      etag: response.etag,
+      lastModified: response.lastModified,
+      durationMs: Date.now() - started,
+    });
+    return { board: boardId, httpStatus: response.httpStatus, ...result };
+  } catch (error) {
+    if (error instanceof FetchError) httpStatus = error.status;
+    const message = describeError(error);
+    await recordScrape(deps.db, {
+      board: boardId,
+      status: 'failed',
+      origin: 'live',
+      capturedAt: ranAt,
+      ranAt,
+      source: url,
+      httpStatus,
+      contentHash,
+      error: error instanceof ParseError || error instanceof FetchError ? message : `unexpected: ${message}`,
+      durationMs: Date.now() - started,
+    });
+    return { board: boardId, status: 'failed', error: message, httpStatus };
+  }
+}
+
+/** One file on its way into `import`. */
+export interface ImportItem {
+  path: string;
+  capturedAt: Date;
+}
+
+/** Orders files by capture time, taken from `at` or from each file name; throws naming a file without one. */
+export function planImport(paths: readonly string[], at?: Date): ImportItem[] {
+  if (at && paths.length > 1) throw new InvalidInputError('--at', 'applies to one file; name files by date to import several');
+  const items = paths.map((path) => {
+    const capturedAt = at ?? captureTimeFromPath(path);
+    if (!capturedAt) {
+      throw new InvalidInputError(
+        'FILE',
+        `cannot tell when ${path} was captured: put a date in its name (2024-06-19, 20240619, 2025-12-23T03-23-53Z) or pass --at`,
+      );
+    }
+    return { path, capturedAt };
+  });
+  return items.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime() || a.path.localeCompare(b.path));
+}
+
+/** Parses one file for a board and stores it as a capture taken at `capturedAt`. */
+export async function importFile(db: Db, boardId: string, item: ImportItem): Promise<CaptureResult> {
+  const found = findBoard(boardId);
+  if (!found) throw new NotFoundError(`unknown board: ${boardId}`);
+  const body = await readFile(item.path, 'utf8');
+  const parsed = found.scraper.parse(body, { board: boardId, fileName: basename(item.path) });
+  return applyCapture(db, {
+    board: boardId,
+    capturedAt: item.capturedAt,
+    entries: parsed.entries,
+    origin: 'import',
+    source: item.path,
+    contentHash: sha256(body),
+    format: parsed.format,
+    parserVersion: found.scraper.parserVersion,
+    publishedAt: parsed.publishedAt ? new Date(parsed.publishedAt) : null,
+  });
+}

@@ -1,0 +1,373 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { boards, events, scrapes, snapshots, sources, standings } from '../db/schema.ts';
+import { diff } from '../diff/diff.ts';
+import type { ChangeEvent } from '../diff/events.ts';
+import { EntrySchema, sameEntry, type Entry } from '../entry.ts';
+import { AppError, ConflictError } from '../errors.ts';
+import type { Scraper } from '../../scrapers/scraper.ts';
+import { entriesHash } from './hash.ts';
+
+export const SCRAPE_ORIGINS = ['live', 'import'] as const;
+export type ScrapeOrigin = (typeof SCRAPE_ORIGINS)[number];
+
+/** Outcome of one scrape or import, as the scrape log records it. */
+export const SCRAPE_STATUSES = ['first', 'changed', 'unchanged', 'not_modified', 'failed'] as const;
+export type ScrapeStatus = (typeof SCRAPE_STATUSES)[number];
+/** Statuses of captures that were read and stored (the board's state is known at their time). */
+const OBSERVED: ScrapeStatus[] = ['first', 'changed', 'unchanged'];
+
+/** A parsed capture on its way into storage. */
+export interface CaptureInput {
+  board: string;
+  capturedAt: Date;
+  entries: Entry[];
+  origin: ScrapeOrigin;
+  /** URL or file path the capture came from. */
+  source: string | null;
+  contentHash: string | null;
+  format: string | null;
+  parserVersion: string | null;
+  publishedAt: Date | null;
+  httpStatus?: number | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  ranAt?: Date;
+  durationMs?: number | null;
+}
+
+/** What storing a capture did. */
+export interface CaptureResult {
+  /** `duplicate`: this very capture was stored before; nothing was written. */
+  status: 'first' | 'changed' | 'unchanged' | 'duplicate';
+  snapshotId: number | null;
+  /** Events caused by this capture. */
+  events: ChangeEvent[];
+  /** True when the capture is older than a stored one and history after it was re-derived. */
+  insertedBefore: Date | null;
+  rowCount: number;
+}
+
+/** A failed or 304 scrape, for the scrape log. */
+export interface ScrapeRecord {
+  board: string;
+  status: 'failed' | 'not_modified';
+  origin: ScrapeOrigin;
+  capturedAt: Date;
+  ranAt?: Date;
+  source: string | null;
+  httpStatus?: number | null;
+  contentHash?: string | null;
+  error?: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  durationMs?: number | null;
+}
+
+type StandingRow = typeof standings.$inferSelect;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+const INSERT_CHUNK = 500;
+
+/** Writes every source and board of the registry, so foreign keys and listings find them. */
+export async function syncRegistry(db: Db, scrapers: readonly Scraper[]): Promise<void> {
+  for (const scraper of scrapers) {
+    const source = {
+      id: scraper.id,
+      name: scraper.name,
+      homepage: scraper.homepage,
+      terms: scraper.terms,
+      parserVersion: scraper.parserVersion,
+      updatedAt: new Date(),
+    };
+    await db.insert(sources).values(source).onConflictDoUpdate({ target: sources.id, set: source });
+    for (const board of scraper.boards) {
+      const row = { id: board.id, sourceId: scraper.id, name: board.name, direction: board.direction, updatedAt: new Date() };
+      await db
+        .insert(boards)
+        .values(row)
+        .onConflictDoUpdate({ target: boards.id, set: { sourceId: row.sourceId, name: row.name, direction: row.direction, updatedAt: row.updatedAt } });
+    }
+  }
+}
+
+/** Appends a row to the scrape log for a capture that produced no entries. */
+export async function recordScrape(db: Db, record: ScrapeRecord): Promise<void> {
+  await db.insert(scrapes).values({
+    boardId: record.board,
+    ranAt: record.ranAt ?? new Date(),
+    capturedAt: record.capturedAt,
+    origin: record.origin,
+    status: record.status,
+    source: record.source,
+    httpStatus: record.httpStatus ?? null,
+    contentHash: record.contentHash ?? null,
+    error: record.error ?? null,
+    etag: record.etag ?? null,
+    lastModified: record.lastModified ?? null,
+    durationMs: record.durationMs ?? null,
+  });
+}
+
+function toEntry(row: StandingRow): Entry {
+  return {
+    rank: row.rank,
+    model: row.model,
+    name: row.name,
+    organization: row.organization,
+    score: row.score,
+    scoreLower: row.scoreLower,
+    scoreUpper: row.scoreUpper,
+    votes: row.votes,
+    priceInput: row.priceInput,
+    priceOutput: row.priceOutput,
+  };
+}
+
+function standingValues(board: string, entry: Entry, validFrom: Date, validTo: Date | null) {
+  return { boardId: board, ...entry, validFrom, validTo };
+}
+
+async function rowsCovering(tx: Tx, board: string, at: Date): Promise<Map<string, StandingRow>> {
+  const rows = await tx
+    .select()
+    .from(standings)
+    .where(
+      and(eq(standings.boardId, board), lte(standings.validFrom, at), or(isNull(standings.validTo), gt(standings.validTo, at))),
+    );
+  return new Map(rows.map((row) => [row.model, row]));
+}
+
+async function insertChunked<T extends Record<string, unknown>>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
+}
+
+function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
+  return `${board}|${capturedAt.toISOString()}|${event.kind}|${event.model ?? '*'}`;
+}
+
+async function insertEvents(tx: Tx, board: string, snapshotId: number, capturedAt: Date, found: ChangeEvent[]): Promise<void> {
+  const rows = found.map((event) => ({
+    key: eventKey(board, capturedAt, event),
+    boardId: board,
+    snapshotId,
+    kind: event.kind,
+    model: event.model,
+    name: event.name,
+    capturedAt,
+    old: event.old,
+    new: event.new,
+    data: event.data ?? null,
+  }));
+  await insertChunked(rows, (chunk) => tx.insert(events).values(chunk).onConflictDoNothing({ target: events.key }));
+}
+
+/**
+ * Rewrites the standings so the board holds `entries` from `at` until `until` (the next stored
+ * observation, or open-ended), leaving every other period as it was.
+ */
+async function writeInterval(
+  tx: Tx,
+  board: string,
+  at: Date,
+  until: Date | null,
+  before: Map<string, StandingRow>,
+  after: Map<string, StandingRow>,
+  entries: readonly Entry[],
+): Promise<void> {
+  const next = new Map(entries.map((entry) => [entry.model, entry]));
+  const close: number[] = [];
+  const merge: number[] = [];
+  const insert: ReturnType<typeof standingValues>[] = [];
+  for (const model of new Set([...before.keys(), ...next.keys()])) {
+    const held = before.get(model);
+    const entry = next.get(model);
+    if (held && entry && sameEntry(toEntry(held), entry)) continue;
+    let following = after.get(model);
+    if (held) {
+      close.push(held.id);
+      // The old values held past the next observation too: keep them from there on.
+      if (until && (held.validTo === null || held.validTo > until)) {
+        insert.push(standingValues(board, toEntry(held), until, held.validTo));
+        following = undefined;
+      }
+    }
+    if (!entry) continue;
+    if (until && following && following.validFrom.getTime() === until.getTime() && sameEntry(toEntry(following), entry)) {
+      merge.push(following.id);
+    } else {
+      insert.push(standingValues(board, entry, at, until));
+    }
+  }
+  for (let i = 0; i < close.length; i += INSERT_CHUNK) {
+    await tx.update(standings).set({ validTo: at }).where(inArray(standings.id, close.slice(i, i + INSERT_CHUNK)));
+  }
+  for (let i = 0; i < merge.length; i += INSERT_CHUNK) {
+    await tx.update(standings).set({ validFrom: at }).where(inArray(standings.id, merge.slice(i, i + INSERT_CHUNK)));
+  }
+  await insertChunked(insert, (chunk) => tx.insert(standings).values(chunk));
+}
+
+function checkEntries(board: string, entries: Entry[]): Entry[] {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    EntrySchema.parse(entry);
+    if (seen.has(entry.model)) throw new AppError('invalid_snapshot', `${board}: duplicate model key ${JSON.stringify(entry.model)}`);
+    seen.add(entry.model);
+  }
+  if (entries.length === 0) throw new AppError('invalid_snapshot', `${board}: a snapshot with no entries cannot be stored`);
+  return entries;
+}
+
+/**
+ * Stores one capture of a board in a single transaction: the scrape-log row, and when the
+ * board changed, the snapshot, its interval-encoded standings and its events.
+ *
+ * Captures may arrive out of order: one older than stored history is inserted at its time and
+ * the events of the observation after it are derived again, so history stays what a scrape in
+ * time order would have produced. The same capture stored twice is reported as `duplicate`.
+ */
+export async function applyCapture(db: Db, input: CaptureInput): Promise<CaptureResult> {
+  const { board, capturedAt: at } = input;
+  const entries = checkEntries(board, input.entries);
+  const hash = entriesHash(entries);
+  const ranAt = input.ranAt ?? new Date();
+  const log = {
+    boardId: board,
+    ranAt,
+    capturedAt: at,
+    origin: input.origin,
+    source: input.source,
+    httpStatus: input.httpStatus ?? null,
+    contentHash: input.contentHash,
+    rowCount: entries.length,
+    etag: input.etag ?? null,
+    lastModified: input.lastModified ?? null,
+    durationMs: input.durationMs ?? null,
+  };
+
+  return db.transaction(async (tx) => {
+    // Captures of one board are applied one at a time, across processes too (PostgreSQL).
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`rankwatch:board:${board}`}))`);
+
+    const [sameTime] = await tx
+      .select({ id: snapshots.id, entriesHash: snapshots.entriesHash })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), eq(snapshots.capturedAt, at)));
+    if (sameTime) {
+      if (sameTime.entriesHash === hash) return { status: 'duplicate', snapshotId: sameTime.id, events: [], insertedBefore: null, rowCount: entries.length };
+      throw new ConflictError(
+        `${board}: a different snapshot is already stored at ${at.toISOString()}; give this capture its own time (--at)`,
+      );
+    }
+    const observedAtSameTime = await tx
+      .select({ contentHash: scrapes.contentHash, entriesHash: snapshots.entriesHash })
+      .from(scrapes)
+      .leftJoin(snapshots, eq(snapshots.id, scrapes.snapshotId))
+      .where(and(eq(scrapes.boardId, board), eq(scrapes.capturedAt, at), inArray(scrapes.status, OBSERVED)));
+    if (observedAtSameTime.some((row) => input.contentHash !== null && row.contentHash === input.contentHash)) {
+      return { status: 'duplicate', snapshotId: null, events: [], insertedBefore: null, rowCount: entries.length };
+    }
+    if (observedAtSameTime.some((row) => row.entriesHash !== hash)) {
+      throw new ConflictError(`${board}: a different capture is already recorded at ${at.toISOString()}; give this capture its own time (--at)`);
+    }
+
+    const [previous] = await tx
+      .select()
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), lte(snapshots.capturedAt, at)))
+      .orderBy(desc(snapshots.capturedAt))
+      .limit(1);
+    if (previous && previous.entriesHash === hash) {
+      await tx.insert(scrapes).values({ ...log, status: 'unchanged', snapshotId: previous.id });
+      return { status: 'unchanged', snapshotId: previous.id, events: [], insertedBefore: null, rowCount: entries.length };
+    }
+
+    const before = await rowsCovering(tx, board, at);
+    const previousEntries = [...before.values()].map(toEntry);
+
+    // The next thing known about the board after `at`: a later snapshot, or an unchanged capture
+    // in between, which saw the previous state and so becomes a snapshot of its own now.
+    const [nextSnapshot] = await tx
+      .select()
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), gt(snapshots.capturedAt, at)))
+      .orderBy(asc(snapshots.capturedAt))
+      .limit(1);
+    const [nextObservation] = previous
+      ? await tx
+          .select()
+          .from(scrapes)
+          .where(
+            and(
+              eq(scrapes.boardId, board),
+              eq(scrapes.status, 'unchanged'),
+              eq(scrapes.snapshotId, previous.id),
+              gt(scrapes.capturedAt, at),
+            ),
+          )
+          .orderBy(asc(scrapes.capturedAt))
+          .limit(1)
+      : [];
+    let next: { id: number; capturedAt: Date; entries: Entry[] } | null = null;
+    let after = new Map<string, StandingRow>();
+    if (nextObservation && (!nextSnapshot || nextObservation.capturedAt < nextSnapshot.capturedAt) && previous) {
+      const [materialized] = await tx
+        .insert(snapshots)
+        .values({
+          boardId: board,
+          capturedAt: nextObservation.capturedAt,
+          entriesHash: previous.entriesHash,
+          contentHash: nextObservation.contentHash,
+          rowCount: previous.rowCount,
+          source: nextObservation.source,
+          format: previous.format,
+          parserVersion: previous.parserVersion,
+        })
+        .returning({ id: snapshots.id });
+      if (!materialized) throw new Error('snapshot insert returned no row');
+      await tx.update(scrapes).set({ snapshotId: materialized.id }).where(eq(scrapes.id, nextObservation.id));
+      next = { id: materialized.id, capturedAt: nextObservation.capturedAt, entries: previousEntries };
+      after = before;
+    } else if (nextSnapshot) {
+      after = await rowsCovering(tx, board, nextSnapshot.capturedAt);
+      next = { id: nextSnapshot.id, capturedAt: nextSnapshot.capturedAt, entries: [...after.values()].map(toEntry) };
+    }
+
+    await writeInterval(tx, board, at, next?.capturedAt ?? null, before, after, entries);
+
+    const [snapshot] = await tx
+      .insert(snapshots)
+      .values({
+        boardId: board,
+        capturedAt: at,
+        entriesHash: hash,
+        contentHash: input.contentHash,
+        rowCount: entries.length,
+        source: input.source,
+        format: input.format,
+        parserVersion: input.parserVersion,
+        publishedAt: input.publishedAt,
+      })
+      .returning({ id: snapshots.id });
+    if (!snapshot) throw new Error('snapshot insert returned no row');
+    const found = diff(previousEntries, entries);
+    await insertEvents(tx, board, snapshot.id, at, found);
+    if (next) {
+      await tx.delete(events).where(eq(events.snapshotId, next.id));
+      await insertEvents(tx, board, next.id, next.capturedAt, diff(entries, next.entries));
+    }
+    await tx
+      .update(boards)
+      .set({ firstSeenAt: sql`least(${boards.firstSeenAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(boards.id, board));
+    await tx.insert(scrapes).values({ ...log, status: previous ? 'changed' : 'first', snapshotId: snapshot.id });
+    return {
+      status: previous ? 'changed' : 'first',
+      snapshotId: snapshot.id,
+      events: found,
+      insertedBefore: next?.capturedAt ?? null,
+      rowCount: entries.length,
+    };
+  });
+}

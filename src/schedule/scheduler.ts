@@ -1,0 +1,73 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Config } from '../config.ts';
+import { describeError } from '../errors.ts';
+import type { ScrapeOutcome } from '../ingest/run.ts';
+import type { Logger } from '../log.ts';
+
+/** One line describing a scrape outcome, for logs and the CLI. */
+export function describeOutcome(outcome: ScrapeOutcome): string {
+  switch (outcome.status) {
+    case 'not_configured':
+      return `${outcome.board}: not configured (${outcome.message})`;
+    case 'not_modified':
+      return `${outcome.board}: not modified (HTTP 304)`;
+    case 'failed':
+      return `${outcome.board}: failed: ${outcome.error}`;
+    case 'duplicate':
+      return `${outcome.board}: already stored`;
+    case 'unchanged':
+      return `${outcome.board}: unchanged (${outcome.rowCount} models)`;
+    default:
+      return `${outcome.board}: ${outcome.status === 'first' ? 'first snapshot' : 'changed'}, ${outcome.rowCount} models, ${outcome.events.length} events`;
+  }
+}
+
+/** The running schedule. */
+export interface Scheduler {
+  /** Board ids with their cron expressions. */
+  jobs: { board: string; schedule: string }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Schedules each board that has a schedule. A tick never overlaps the previous one of the same
+ * board, and one failing board never stops the others or the service.
+ */
+export function startScheduler(config: Config, run: (board: string) => Promise<ScrapeOutcome>, log: Logger): Scheduler {
+  const tasks: ScheduledTask[] = [];
+  const jobs: Scheduler['jobs'] = [];
+  const running = new Map<string, Promise<void>>();
+  const tick = (board: string): Promise<void> => {
+    const busy = running.get(board);
+    if (busy) {
+      log.debug(`scrape ${board}: previous run still going, tick skipped`);
+      return busy;
+    }
+    const job = (async () => {
+      try {
+        const outcome = await run(board);
+        (outcome.status === 'failed' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
+      } catch (error) {
+        log.error(`scrape ${board}: ${describeError(error)}`);
+      } finally {
+        running.delete(board);
+      }
+    })();
+    running.set(board, job);
+    return job;
+  };
+  for (const [board, settings] of config.boards) {
+    if (!settings.schedule) continue;
+    jobs.push({ board, schedule: settings.schedule });
+    tasks.push(cron.schedule(settings.schedule, () => tick(board), { name: `scrape:${board}` }));
+    if (config.scrapeOnStart) void tick(board);
+  }
+  return {
+    jobs,
+    async stop() {
+      for (const task of tasks) await task.destroy();
+      // Let scrapes in flight finish writing before the database closes.
+      await Promise.all(running.values());
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './api/app.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { defaultFetchDeps } from './ingest/fetch.ts';
+import { scrapeBoard } from './ingest/run.ts';
+import type { Logger } from './log.ts';
+import { startScheduler, type Scheduler } from './schedule/scheduler.ts';
+import { openStore } from './context.ts';
+
+/** A running service: HTTP API plus scheduled scrapes. */
+export interface Service {
+  /** Base URL it listens on, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  port: number;
+  database: Database;
+  scheduler: Scheduler | null;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, starts the HTTP API on `config.port` and schedules the live scrapes. */
+export async function startService(config: Config, log: Logger): Promise<Service> {
+  const database = await openStore(config, 'serve');
+  const app = createApp({ db: database.db, publicUrl: config.publicUrl, logError: log.error });
+  let server: ReturnType<typeof serve>;
+  let address: AddressInfo;
+  try {
+    ({ server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve, reject) => {
+      const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve({ server: created, address: info }));
+      created.once('error', reject);
+    }));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  await database.lock?.describe({ url });
+  log.info(`rankwatch listening on ${url} (database: ${database.kind} ${database.location})`);
+
+  const scheduler = config.scheduler
+    ? startScheduler(config, (board) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date() }, board), log)
+    : null;
+  for (const job of scheduler?.jobs ?? []) log.info(`scheduled ${job.board}: ${job.schedule}`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port: address.port,
+    database,
+    scheduler,
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await scheduler?.stop();
+        await database.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { createApp } from './api/app.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { defaultFetchDeps } from './ingest/fetch.ts';
+import { scrapeBoard } from './ingest/run.ts';
+import { describeOutcome } from './schedule/scheduler.ts';
+import { allBoards } from '../scrapers/index.ts';
+
+/** The Worker's bindings (wrangler.toml): Postgres through Hyperdrive, plus the usual variables. */
+export interface WorkerEnv {
+  HYPERDRIVE: { connectionString: string };
+  [variable: string]: unknown;
+}
+
+/** The subset of Cloudflare's ExecutionContext rankwatch uses. */
+interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+function settings(env: WorkerEnv) {
+  const variables: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) if (typeof value === 'string') variables[key] = value;
+  return loadConfig({ ...variables, DATABASE_URL: env.HYPERDRIVE.connectionString }, allBoards);
+}
+
+async function withDatabase<T>(env: WorkerEnv, work: (database: Database) => Promise<T>): Promise<T> {
+  // Hyperdrive pools connections; each invocation opens a small client and closes it after.
+  const database = await openDatabase({ databaseUrl: env.HYPERDRIVE.connectionString, dataDir: 'unused', maxConnections: 5, fetchTypes: false });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * Cloudflare Workers entry: the HTTP API on `fetch`, and the live scrapes on the cron triggers
+ * of wrangler.toml. The schema is migrated beforehand with `rankwatch migrate` (see README).
+ */
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    const config = settings(env);
+    return withDatabase(env, async (database) => createApp({ db: database.db, publicUrl: config.publicUrl }).fetch(request));
+  },
+
+  async scheduled(controller: { cron: string; scheduledTime: number }, env: WorkerEnv, context: ExecutionContextLike): Promise<void> {
+    const config = settings(env);
+    // Every board whose own schedule is the trigger that fired (wrangler.toml lists them).
+    const due = [...config.boards].filter(([, board]) => board.url && board.schedule === controller.cron).map(([id]) => id);
+    const run = withDatabase(env, async (database) => {
+      for (const board of due) {
+        const outcome = await scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(controller.scheduledTime) }, board);
+        console.log(`scrape ${describeOutcome(outcome)}`);
+      }
+    });
+    context.waitUntil(run);
+    await run;
+  },
+};

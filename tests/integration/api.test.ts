@@ -1,0 +1,183 @@
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.ts';
+import { makeEntry, type Entry } from '../../src/entry.ts';
+import { applyCapture } from '../../src/ingest/store.ts';
+import { eventGuid } from '../../src/feed/rss.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+const BOARD = 'lmarena-text';
+let database: TestDatabase;
+let app: ReturnType<typeof createApp>;
+
+function e(model: string, rank: number, score: number): Entry {
+  return makeEntry({ model, name: model.toUpperCase(), rank, score, scoreLower: score - 4, scoreUpper: score + 3, votes: 1000, organization: 'Org' });
+}
+
+async function get(path: string) {
+  const response = await app.request(path);
+  const text = await response.text();
+  const type = response.headers.get('content-type') ?? '';
+  return { status: response.status, type, body: type.includes('json') ? JSON.parse(text) : text, headers: response.headers };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  app = createApp({ db: database.db, publicUrl: 'https://rankwatch.test' });
+  const snapshots: [string, Entry[]][] = [
+    ['2024-06-01', [e('gpt-4o', 1, 1287), e('claude/3.5 sonnet', 2, 1272), e('gemini', 3, 1267)]],
+    ['2024-06-08', [e('claude/3.5 sonnet', 1, 1290), e('gpt-4o', 2, 1287), e('gemini', 3, 1267)]],
+    ['2024-06-15', [e('claude/3.5 sonnet', 1, 1290), e('gpt-4o', 2, 1287), e('grok', 3, 1270)]],
+  ];
+  for (const [day, entries] of snapshots) {
+    await applyCapture(database.db, {
+      board: BOARD,
+      capturedAt: new Date(`${day}T00:00:00Z`),
+      entries,
+      origin: 'import',
+      source: `${day}.csv`,
+      contentHash: day,
+      format: 'test',
+      parserVersion: '1',
+      publishedAt: null,
+    });
+  }
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('GET /healthz', () => {
+  it('answers ok after touching the database', async () => {
+    expect(await get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+});
+
+describe('GET /v1/boards', () => {
+  it('lists the board with its size, snapshots and last scrape', async () => {
+    const { status, body } = await get('/v1/boards');
+    expect(status).toBe(200);
+    const board = body.boards.find((b: { id: string }) => b.id === BOARD);
+    expect(board).toMatchObject({ id: BOARD, source: 'lmarena', entries: 3, snapshots: 3, firstSeenAt: '2024-06-01T00:00:00.000Z' });
+    expect(board.lastScrape).toMatchObject({ status: 'changed', origin: 'import', capturedAt: '2024-06-15T00:00:00.000Z' });
+  });
+
+  it('404s an unknown board with a JSON error and request id', async () => {
+    const { status, body, headers } = await get('/v1/boards/nope/standings');
+    expect(status).toBe(404);
+    expect(body).toMatchObject({ code: 'not_found', message: 'unknown board: nope' });
+    expect(body.requestId).toBe(headers.get('x-request-id'));
+  });
+});
+
+describe('GET /v1/boards/:board/standings', () => {
+  it('returns the current board, best first', async () => {
+    const { body } = await get(`/v1/boards/${BOARD}/standings`);
+    expect(body.entries.map((entry: Entry) => entry.model)).toEqual(['claude/3.5 sonnet', 'gpt-4o', 'grok']);
+    expect(body.entries[0]).toMatchObject({ rank: 1, score: 1290, scoreLower: 1286, scoreUpper: 1293, votes: 1000 });
+  });
+
+  it('returns the board as of a past time', async () => {
+    const { body } = await get(`/v1/boards/${BOARD}/standings?at=2024-06-03T12:00:00Z`);
+    expect(body.entries.map((entry: Entry) => `${entry.model}:${entry.rank}`)).toEqual(['gpt-4o:1', 'claude/3.5 sonnet:2', 'gemini:3']);
+    expect((await get(`/v1/boards/${BOARD}/standings?at=2020-01-01`)).body.entries).toEqual([]);
+  });
+
+  it.each(['yesterday', '2024-13-45', '2024-06-01T10:00', '1717200000'])('400s at=%s naming the parameter', async (at) => {
+    const { status, body } = await get(`/v1/boards/${BOARD}/standings?at=${encodeURIComponent(at)}`);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ code: 'invalid_parameter', parameter: 'at' });
+    expect(body.message).toMatch(/^at: expected an ISO 8601 date/);
+  });
+});
+
+describe('GET /v1/events', () => {
+  it('lists events newest first and filters by kind', async () => {
+    const { body } = await get(`/v1/events?board=${BOARD}&kind=new_leader`);
+    expect(body.events.map((event: { model: string; capturedAt: string }) => `${event.capturedAt.slice(0, 10)} ${event.model}`)).toEqual([
+      '2024-06-08 claude/3.5 sonnet',
+    ]);
+  });
+
+  it('filters by model, several kinds, since and limit', async () => {
+    const byModel = (await get('/v1/events?model=gemini')).body.events.map((event: { kind: string }) => event.kind);
+    expect(byModel).toEqual(['exited']);
+    const kinds = (await get('/v1/events?kind=entered,exited')).body.events.map((event: { kind: string; model: string }) => `${event.kind}:${event.model}`);
+    expect(kinds).toEqual(['entered:grok', 'exited:gemini']);
+    const repeated = (await get('/v1/events?kind=entered&kind=exited')).body.events.length;
+    expect(repeated).toBe(2);
+    const since = (await get('/v1/events?since=2024-06-10')).body.events;
+    expect(since.every((event: { capturedAt: string }) => event.capturedAt >= '2024-06-10')).toBe(true);
+    expect(since.length).toBeGreaterThan(0);
+    expect((await get('/v1/events?limit=2')).body.events).toHaveLength(2);
+  });
+
+  it.each([
+    ['kind=nope', 'kind', /unknown event kind "nope"/],
+    ['limit=0', 'limit', /whole number from 1 to 1000/],
+    ['limit=abc', 'limit', /whole number/],
+    ['limit=5000', 'limit', /1 to 1000/],
+    ['since=last-week', 'since', /ISO 8601/],
+  ])('400s %s', async (query, parameter, message) => {
+    const { status, body } = await get(`/v1/events?${query}`);
+    expect(status).toBe(400);
+    expect(body.parameter).toBe(parameter);
+    expect(body.message).toMatch(message);
+  });
+
+  it('404s an unknown board or model filter', async () => {
+    expect((await get('/v1/events?board=nope')).status).toBe(404);
+    expect((await get('/v1/events?model=nope')).status).toBe(404);
+  });
+
+  it('serves one event by id', async () => {
+    const [first] = (await get('/v1/events?limit=1')).body.events;
+    expect((await get(`/v1/events/${first.id}`)).body).toEqual(first);
+    expect((await get('/v1/events/999999')).status).toBe(404);
+    expect((await get('/v1/events/abc')).status).toBe(400);
+  });
+});
+
+describe('GET /v1/models/:model/history', () => {
+  it('returns every period of a model, with slashes and spaces in the key', async () => {
+    const { status, body } = await get(`/v1/models/${encodeURIComponent('claude/3.5 sonnet')}/history?board=${BOARD}`);
+    expect(status).toBe(200);
+    expect(body.model).toBe('claude/3.5 sonnet');
+    expect(body.history.map((row: { rank: number; validFrom: string; validTo: string | null }) => [row.rank, row.validFrom.slice(0, 10), row.validTo?.slice(0, 10) ?? null])).toEqual([
+      [2, '2024-06-01', '2024-06-08'],
+      [1, '2024-06-08', null],
+    ]);
+  });
+
+  it('404s an unknown model or board', async () => {
+    expect((await get('/v1/models/nope/history')).status).toBe(404);
+    expect((await get('/v1/models/gpt-4o/history?board=nope')).status).toBe(404);
+  });
+});
+
+describe('GET /feed.xml', () => {
+  it('is RSS 2.0 with stable GUIDs, a self link and the events', async () => {
+    const { status, type, body } = await get('/feed.xml?kind=new_leader,entered');
+    expect(status).toBe(200);
+    expect(type).toContain('application/rss+xml');
+    const rss = new XMLParser({ ignoreAttributes: false }).parse(body as string).rss;
+    expect(rss['@_version']).toBe('2.0');
+    expect(rss.channel.title).toBeTruthy();
+    expect(rss.channel.link).toBe('https://rankwatch.test/');
+    expect(rss.channel['atom:link']['@_href']).toBe('https://rankwatch.test/feed.xml?kind=new_leader,entered');
+    const items = [rss.channel.item].flat();
+    expect(items.map((item: { title: string }) => item.title)).toEqual([
+      'GROK enters lmarena-text at #3 with 1270',
+      'CLAUDE/3.5 SONNET takes #1 on lmarena-text (was #2)',
+    ]);
+    const events = (await get('/v1/events?kind=new_leader,entered')).body.events;
+    expect(items.map((item: { guid: { '#text': string } }) => item.guid['#text'])).toEqual(events.map(eventGuid));
+    // Same feed again: same GUIDs.
+    const again = new XMLParser({ ignoreAttributes: false }).parse((await get('/feed.xml?kind=new_leader,entered')).body as string).rss;
+    expect([again.channel.item].flat().map((item: { guid: { '#text': string } }) => item.guid['#text'])).toEqual(events.map(eventGuid));
+  });
+
+  it('400s bad filters like the events endpoint', async () => {
+    expect((await get('/feed.xml?kind=nope')).status).toBe(400);
+  });
+});

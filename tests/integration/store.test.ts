@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { count, sql } from 'drizzle-orm';
+import { events, scrapes, snapshots, standings } from '../../src/db/schema.ts';
+import { listEvents, standingsAt } from '../../src/db/queries.ts';
+import { makeEntry, type Entry } from '../../src/entry.ts';
+import { ConflictError } from '../../src/errors.ts';
+import { applyCapture, type CaptureInput } from '../../src/ingest/store.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+const BOARD = 'lmarena-text';
+
+function e(model: string, rank: number, score: number, votes = 100): Entry {
+  return makeEntry({ model, name: model, rank, score, scoreLower: score - 5, scoreUpper: score + 5, votes, organization: 'Org' });
+}
+
+function capture(day: string, entries: Entry[], extra: Partial<CaptureInput> = {}): CaptureInput {
+  return {
+    board: BOARD,
+    capturedAt: new Date(`${day}T00:00:00Z`),
+    entries,
+    origin: 'import',
+    source: `${day}.csv`,
+    contentHash: `hash-${day}-${JSON.stringify(entries).length}`,
+    format: 'test',
+    parserVersion: '1',
+    publishedAt: null,
+    ...extra,
+  };
+}
+
+let database: TestDatabase;
+beforeEach(async () => {
+  database = await createTestDatabase();
+});
+afterEach(async () => {
+  await database.drop();
+});
+
+async function rowCount(table: typeof standings | typeof events | typeof snapshots | typeof scrapes): Promise<number> {
+  const [row] = await database.db.select({ n: count() }).from(table);
+  return row?.n ?? 0;
+}
+
+/** The board as stored at `day`, as `model:rank` strings. */
+async function boardAt(day: string): Promise<string[]> {
+  return (await standingsAt(database.db, BOARD, new Date(`${day}T00:00:00Z`))).map((row) => `${row.model}:${row.rank}:${row.score}`);
+}
+
+const A = [e('a', 1, 1300), e('b', 2, 1290), e('c', 3, 1280)];
+const B = [e('b', 1, 1305), e('a', 2, 1300), e('c', 3, 1280)];
+const C = [e('b', 1, 1305), e('c', 2, 1301), e('a', 3, 1300)];
+
+describe('applyCapture', () => {
+  it('stores a first snapshot with one board_first_seen event and no entered flood', async () => {
+    const result = await applyCapture(database.db, capture('2024-06-01', A));
+    expect(result.status).toBe('first');
+    expect(result.events.map((event) => event.kind)).toEqual(['board_first_seen']);
+    expect(await rowCount(standings)).toBe(3);
+    expect(await rowCount(events)).toBe(1);
+    expect(await boardAt('2024-06-01')).toEqual(['a:1:1300', 'b:2:1290', 'c:3:1280']);
+  });
+
+  it('stores changes as new intervals and events in order', async () => {
+    await applyCapture(database.db, capture('2024-06-01', A));
+    const result = await applyCapture(database.db, capture('2024-06-02', B));
+    expect(result.status).toBe('changed');
+    expect(result.events.map((event) => `${event.kind}:${event.model}`)).toEqual([
+      'new_leader:b',
+      'rank_changed:b',
+      'rank_changed:a',
+      'score_changed:b',
+    ]);
+    // c did not change: its interval stays open; a and b get a second row each.
+    expect(await rowCount(standings)).toBe(5);
+    expect(await boardAt('2024-06-01')).toEqual(['a:1:1300', 'b:2:1290', 'c:3:1280']);
+    expect(await boardAt('2024-06-02')).toEqual(['b:1:1305', 'a:2:1300', 'c:3:1280']);
+    expect(await boardAt('2024-05-31')).toEqual([]);
+  });
+
+  it('an unchanged capture adds one scrape-log row and nothing else, 1,000 times over', async () => {
+    await applyCapture(database.db, capture('2024-06-01', A));
+    const before = { standings: await rowCount(standings), events: await rowCount(events), snapshots: await rowCount(snapshots) };
+    const start = new Date('2024-06-02T00:00:00Z').getTime();
+    for (let i = 0; i < 1000; i++) {
+      const result = await applyCapture(database.db, { ...capture('2024-06-01', A), capturedAt: new Date(start + i * 3_600_000), contentHash: 'same' });
+      expect(result.status).toBe('unchanged');
+    }
+    expect({ standings: await rowCount(standings), events: await rowCount(events), snapshots: await rowCount(snapshots) }).toEqual(before);
+    expect(await rowCount(scrapes)).toBe(1001);
+  });
+
+  it('the same capture twice is a duplicate that writes nothing', async () => {
+    await applyCapture(database.db, capture('2024-06-01', A));
+    await applyCapture(database.db, capture('2024-06-02', A));
+    const rows = await rowCount(scrapes);
+    expect((await applyCapture(database.db, capture('2024-06-01', A))).status).toBe('duplicate');
+    expect((await applyCapture(database.db, capture('2024-06-02', A))).status).toBe('duplicate');
+    expect(await rowCount(scrapes)).toBe(rows);
+  });
+
+  it('refuses a different snapshot at a capture time already stored', async () => {
+    await applyCapture(database.db, capture('2024-06-01', A));
+    await expect(applyCapture(database.db, capture('2024-06-01', B))).rejects.toThrow(ConflictError);
+    await expect(applyCapture(database.db, capture('2024-06-01', B))).rejects.toThrow(/different snapshot is already stored at 2024-06-01/);
+  });
+
+  it('rejects an empty snapshot and duplicate keys without writing anything', async () => {
+    await expect(applyCapture(database.db, capture('2024-06-01', []))).rejects.toThrow(/no entries/);
+    await expect(applyCapture(database.db, capture('2024-06-01', [e('a', 1, 1), e('a', 2, 1)]))).rejects.toThrow(/duplicate model key "a"/);
+    expect(await rowCount(scrapes)).toBe(0);
+  });
+
+  describe('captures out of order give the history a scrape in time order gives', () => {
+    const days = [
+      ['2024-06-01', A],
+      ['2024-06-02', B],
+      ['2024-06-03', A],
+      ['2024-06-04', C],
+      ['2024-06-05', C],
+      ['2024-06-06', B],
+    ] as const;
+
+    async function history() {
+      const boards = [];
+      for (const [day] of days) boards.push(await boardAt(day));
+      const stored = (await listEvents(database.db, { limit: 1000 })).map((event) => `${event.capturedAt.slice(0, 10)} ${event.kind} ${event.model ?? '*'} ${JSON.stringify(event.old)}`);
+      return { boards, events: stored.sort(), standings: await rowCount(standings) };
+    }
+
+    async function applyInOrder(order: number[]) {
+      for (const index of order) {
+        const [day, entries] = days[index]!;
+        await applyCapture(database.db, capture(day, [...entries]));
+      }
+      return history();
+    }
+
+    it.each([
+      ['reversed', [5, 4, 3, 2, 1, 0]],
+      ['the first one last', [1, 2, 3, 4, 5, 0]],
+      ['one in the middle last', [0, 1, 3, 4, 5, 2]],
+      ['an unchanged capture before the one inserted before it', [0, 1, 4, 3, 5, 2]],
+      ['shuffled', [3, 0, 5, 1, 4, 2]],
+    ])('%s', async (_name, order) => {
+      const shuffled = await applyInOrder(order);
+      await database.drop();
+      database = await createTestDatabase();
+      const inOrder = await applyInOrder([0, 1, 2, 3, 4, 5]);
+      expect(shuffled).toEqual(inOrder);
+    });
+  });
+
+  it('writes the snapshot, standings, events and log in one transaction: all or nothing', async () => {
+    await applyCapture(database.db, capture('2024-06-01', A));
+    const counts = async () => ({
+      standings: await rowCount(standings),
+      events: await rowCount(events),
+      snapshots: await rowCount(snapshots),
+      scrapes: await rowCount(scrapes),
+    });
+    const before = await counts();
+    // Make the events insert, which comes after the standings and snapshot writes, fail.
+    await database.db.execute(sql`create function refuse_event() returns trigger language plpgsql as $$ begin raise exception 'refused by test'; end $$`);
+    await database.db.execute(sql`create trigger refuse_event before insert on events for each row execute function refuse_event()`);
+    const failure = await applyCapture(database.db, capture('2024-06-02', B)).catch((error: unknown) => error);
+    expect(String((failure as Error).cause)).toMatch(/refused by test/);
+    expect(await counts()).toEqual(before);
+    expect(await boardAt('2024-06-02')).toEqual(['a:1:1300', 'b:2:1290', 'c:3:1280']);
+  });
+});

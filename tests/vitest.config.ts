@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const postgresUrl = process.env.RANKWATCH_TEST_DATABASE_URL;
+
+// The suite runs on embedded PGlite; with RANKWATCH_TEST_DATABASE_URL (a server URL whose user
+// may create databases) the database tests run a second time against real PostgreSQL.
+export default defineConfig({
+  test: {
+    root,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    globalSetup: ['tests/support/global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'pglite', include: ['tests/**/*.test.ts'], env: { RANKWATCH_TEST_DB: 'pglite' } },
+      },
+      ...(postgresUrl
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['tests/integration/**/*.test.ts'],
+                env: { RANKWATCH_TEST_DB: 'postgres', RANKWATCH_TEST_DATABASE_URL: postgresUrl },
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
