@@ -24,6 +24,8 @@ export default defineConfig({
               test: {
                 name: 'postgres',
                 include: ['tests/integration/**/*.test.ts'],
+                // Loopback HTTP only: nothing database-specific to run twice.
+                exclude: ['tests/integration/fetch.test.ts'],
                 env: { RANKWATCH_TEST_DB: 'postgres', RANKWATCH_TEST_DATABASE_URL: postgresUrl },
               },
             },
