@@ -30,7 +30,8 @@ export function describeEvent(board: string, event: ChangeEvent): string {
   switch (event.kind) {
     case 'board_first_seen': {
       const leaders = list(event.new ?? undefined, 'leaders');
-      return `${board} first seen: ${num(event.new, 'entries') ?? 0} models${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`;
+      const count = num(event.new, 'entries') ?? 0;
+      return `${board} first seen: ${count} model${count === 1 ? '' : 's'}${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`;
     }
     case 'new_leader': {
       const was = num(event.old, 'rank');

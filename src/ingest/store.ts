@@ -138,8 +138,19 @@ async function rowsCovering(tx: Tx, board: string, at: Date): Promise<Map<string
   return new Map(rows.map((row) => [row.model, row]));
 }
 
-async function insertChunked<T extends Record<string, unknown>>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
+// Bulk rows travel as one JSON parameter expanded by jsonb_to_recordset: one small statement
+// per table and snapshot, whatever the row count, and the same on PGlite and PostgreSQL.
+async function insertStandings(tx: Tx, rows: ReturnType<typeof standingValues>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((row) => ({ ...row, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null })),
+  );
+  await tx.execute(sql`
+    insert into standings (board_id, model, name, organization, rank, score, score_lower, score_upper, votes, price_input, price_output, valid_from, valid_to)
+    select "boardId", model, name, organization, rank, score, "scoreLower", "scoreUpper", votes, "priceInput", "priceOutput", "validFrom", "validTo"
+    from jsonb_to_recordset(${json}::jsonb) as x("boardId" text, model text, name text, organization text, rank integer, score double precision,
+      "scoreLower" double precision, "scoreUpper" double precision, votes integer, "priceInput" double precision, "priceOutput" double precision,
+      "validFrom" timestamptz, "validTo" timestamptz)`);
 }
 
 function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
@@ -147,19 +158,23 @@ function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
 }
 
 async function insertEvents(tx: Tx, board: string, snapshotId: number, capturedAt: Date, found: ChangeEvent[]): Promise<void> {
-  const rows = found.map((event) => ({
-    key: eventKey(board, capturedAt, event),
-    boardId: board,
-    snapshotId,
-    kind: event.kind,
-    model: event.model,
-    name: event.name,
-    capturedAt,
-    old: event.old,
-    new: event.new,
-    data: event.data ?? null,
-  }));
-  await insertChunked(rows, (chunk) => tx.insert(events).values(chunk).onConflictDoNothing({ target: events.key }));
+  if (found.length === 0) return;
+  const json = JSON.stringify(
+    found.map((event) => ({
+      key: eventKey(board, capturedAt, event),
+      kind: event.kind,
+      model: event.model,
+      name: event.name,
+      old: event.old,
+      new: event.new,
+      data: event.data ?? null,
+    })),
+  );
+  await tx.execute(sql`
+    insert into events (key, board_id, snapshot_id, kind, model, name, captured_at, old, new, data)
+    select key, ${board}::text, ${snapshotId}::bigint, kind, model, name, ${capturedAt.toISOString()}::timestamptz, old, new, data
+    from jsonb_to_recordset(${json}::jsonb) as x(key text, kind text, model text, name text, old jsonb, new jsonb, data jsonb)
+    on conflict (key) do nothing`);
 }
 
 /**
@@ -205,7 +220,7 @@ async function writeInterval(
   for (let i = 0; i < merge.length; i += INSERT_CHUNK) {
     await tx.update(standings).set({ validFrom: at }).where(inArray(standings.id, merge.slice(i, i + INSERT_CHUNK)));
   }
-  await insertChunked(insert, (chunk) => tx.insert(standings).values(chunk));
+  await insertStandings(tx, insert);
 }
 
 function checkEntries(board: string, entries: Entry[]): Entry[] {
