@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, VERSION, type Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { readLockHolder } from '../db/lock.ts';
 import { listBoards, listEvents, modelHistory, boardExists, type BoardSummary, type EventFilter, type Standing } from '../db/queries.ts';
+import { describeCapture } from '../diff/describe.ts';
 import type { StoredEvent } from '../diff/events.ts';
 import { AppError, DatabaseBusyError, describeError, NotFoundError } from '../errors.ts';
 import { defaultFetchDeps } from '../ingest/fetch.ts';
@@ -191,7 +192,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
           try {
             const result = await importFile(database.db, board, item);
             results.push({ file: item.path, capturedAt: item.capturedAt.toISOString(), status: result.status, entries: result.rowCount, events: result.events.length });
-            if (!options.json) io.stdout(`${when}  ${item.path}  ${importSummary(result)}\n`);
+            if (!options.json) io.stdout(`${when}  ${item.path}  ${describeCapture(result)}\n`);
           } catch (error) {
             failed++;
             results.push({ file: item.path, capturedAt: item.capturedAt.toISOString(), status: 'failed', error: describeError(error) });
@@ -255,17 +256,6 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     });
 
   return cli;
-}
-
-function importSummary(result: { status: string; rowCount: number; events: { kind: string }[]; insertedBefore: Date | null }): string {
-  if (result.status === 'duplicate') return 'already imported';
-  if (result.status === 'unchanged') return `unchanged (${result.rowCount} models)`;
-  const counts = new Map<string, number>();
-  for (const event of result.events) counts.set(event.kind, (counts.get(event.kind) ?? 0) + 1);
-  const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
-  const head = result.status === 'first' ? `first snapshot, ${result.rowCount} models` : `changed, ${result.rowCount} models, ${result.events.length} events`;
-  const order = result.insertedBefore ? ` (inserted before ${shortTime(result.insertedBefore.toISOString())})` : '';
-  return `${head}${result.status === 'changed' && kinds ? ` (${kinds})` : ''}${order}`;
 }
 
 function progress(io: CliIo, done: number, total: number, current: string): void {

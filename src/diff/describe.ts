@@ -1,5 +1,22 @@
 import type { ChangeEvent, EventValues } from './events.ts';
 
+/** `1 model`, `2 models`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** One line for what storing a capture did, e.g. `changed, 115 models, 136 events (6 entered, …)`. */
+export function describeCapture(result: { status: string; rowCount: number; events: readonly ChangeEvent[]; insertedBefore: Date | null }): string {
+  if (result.status === 'duplicate') return 'already imported';
+  if (result.status === 'unchanged') return `unchanged (${plural(result.rowCount, 'model')})`;
+  const order = result.insertedBefore ? `, inserted before the capture of ${result.insertedBefore.toISOString()}` : '';
+  if (result.status === 'first') return `first snapshot, ${plural(result.rowCount, 'model')}${order}`;
+  const counts = new Map<string, number>();
+  for (const event of result.events) counts.set(event.kind, (counts.get(event.kind) ?? 0) + 1);
+  const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
+  return `changed, ${plural(result.rowCount, 'model')}, ${plural(result.events.length, 'event')}${kinds ? ` (${kinds})` : ''}${order}`;
+}
+
 function num(values: EventValues | null, key: string): number | null {
   const value = values?.[key];
   return typeof value === 'number' ? value : null;
@@ -30,8 +47,7 @@ export function describeEvent(board: string, event: ChangeEvent): string {
   switch (event.kind) {
     case 'board_first_seen': {
       const leaders = list(event.new ?? undefined, 'leaders');
-      const count = num(event.new, 'entries') ?? 0;
-      return `${board} first seen: ${count} model${count === 1 ? '' : 's'}${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`;
+      return `${board} first seen: ${plural(num(event.new, 'entries') ?? 0, 'model')}${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`;
     }
     case 'new_leader': {
       const was = num(event.old, 'rank');

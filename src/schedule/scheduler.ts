@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config.ts';
+import { describeCapture } from '../diff/describe.ts';
 import { describeError } from '../errors.ts';
 import type { ScrapeOutcome } from '../ingest/run.ts';
 import type { Logger } from '../log.ts';
@@ -13,12 +14,8 @@ export function describeOutcome(outcome: ScrapeOutcome): string {
       return `${outcome.board}: not modified (HTTP 304)`;
     case 'failed':
       return `${outcome.board}: failed: ${outcome.error}`;
-    case 'duplicate':
-      return `${outcome.board}: already stored`;
-    case 'unchanged':
-      return `${outcome.board}: unchanged (${outcome.rowCount} models)`;
     default:
-      return `${outcome.board}: ${outcome.status === 'first' ? 'first snapshot' : 'changed'}, ${outcome.rowCount} models, ${outcome.events.length} events`;
+      return `${outcome.board}: ${describeCapture(outcome)}`;
   }
 }
 

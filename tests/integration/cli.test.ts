@@ -106,6 +106,32 @@ describe('rankwatch CLI', () => {
   });
 });
 
+describe('rankwatch import', () => {
+  let own: Record<string, string>;
+  let ownCleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ env: own, cleanup: ownCleanup } = await createCliEnvironment());
+  });
+  afterAll(async () => ownCleanup());
+
+  it('takes --at for one file, inserts an older capture in time order and says so', async () => {
+    const later = join(scratch, 'board-later.csv');
+    const earlier = join(scratch, 'board-earlier.csv');
+    await writeFile(later, CSV.replace('Beta,1290', 'Beta,1310').replace('2,Beta', '1,Beta').replace('1,Alpha', '2,Alpha'));
+    await writeFile(earlier, CSV);
+    const first = await rankwatch(['import', 'lmarena-text', '--at', '2024-07-01T12:00:00Z', later], own);
+    expect(first.stdout).toMatch(/^2024-07-01 12:00Z  .*board-later.csv  first snapshot, 2 models$/m);
+    const second = await rankwatch(['import', 'lmarena-text', '--at', '2024-06-01', earlier], own);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/first snapshot, 2 models, inserted before the capture of 2024-07-01T12:00:00.000Z$/m);
+    const leaders = JSON.parse((await rankwatch(['events', '--kind', 'new_leader', '--json'], own)).stdout);
+    expect(leaders.map((event: { model: string; capturedAt: string }) => `${event.capturedAt} ${event.model}`)).toEqual(['2024-07-01T12:00:00.000Z Beta']);
+    const twoFiles = await rankwatch(['import', 'lmarena-text', '--at', '2024-06-01', earlier, later], own);
+    expect(twoFiles.code).toBe(2);
+    expect(twoFiles.stderr).toMatch(/--at: applies to one file/);
+  });
+});
+
 describe.skipIf(!HAVE_SHARED)('importing the real LMArena history (../shared/leaderboards)', () => {
   let history: Record<string, string>;
   let historyCleanup: () => Promise<void>;
