@@ -1,3 +1,4 @@
+import { DEFAULT_PRICE_SETTLE } from '../src/diff/settle.ts';
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
@@ -24,6 +25,8 @@ const BOARD: BoardDefinition = {
   },
   // ~330-355 models in the captures; bulk removals of ~16 at once happen, halving never.
   health: { minEntries: 150, maxDropFraction: 0.25 },
+  // Listed prices follow the current primary provider and flip back and forth within hours.
+  settle: DEFAULT_PRICE_SETTLE,
 };
 
 const WHAT = 'OpenRouter models JSON';

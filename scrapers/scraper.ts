@@ -1,3 +1,4 @@
+import type { SettleWindow } from '../src/diff/settle.ts';
 import type { Direction, Entry } from '../src/entry.ts';
 
 /** How a board is fetched live; absent for import-only boards. */
@@ -37,6 +38,8 @@ export interface BoardDefinition {
   scoreLabel?: string;
   live: LiveSource | null;
   health?: HealthThresholds;
+  /** How long a change must last before it is announced (default: two scrapes; see src/diff/settle.ts). */
+  settle?: SettleWindow;
 }
 
 /** What the parser was handed besides the body. */

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import type { BoardDefinition } from '../scrapers/scraper.ts';
+import { DEFAULT_SETTLE, parseSettleWindow, type SettleWindow } from './diff/settle.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** The package version and homepage, for the User-Agent and feeds. */
@@ -48,6 +49,8 @@ export interface BoardSettings {
   notConfigured: string | null;
   /** Listed in RANKWATCH_BOARDS (or it is `all`): scheduled, and scraped by a bare `rankwatch scrape`. */
   watched: boolean;
+  /** How long a change must last before it is announced (`RANKWATCH_SETTLE_<BOARD>`). */
+  settle: SettleWindow;
 }
 
 /** The validated configuration: environment variables, read once at start-up. */
@@ -76,8 +79,9 @@ export function boardEnvName(board: string): string {
 }
 
 /**
- * Reads and validates the environment. Per-board variables are `RANKWATCH_URL_<BOARD>` and
- * `RANKWATCH_SCHEDULE_<BOARD>` (a cron expression, or `off`).
+ * Reads and validates the environment. Per-board variables are `RANKWATCH_URL_<BOARD>`,
+ * `RANKWATCH_SCHEDULE_<BOARD>` (a cron expression, or `off`) and `RANKWATCH_SETTLE_<BOARD>`
+ * (a settling window: `2` scrapes, `6h`).
  */
 export function loadConfig(env: Record<string, string | undefined>, boardList: readonly BoardDefinition[]): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -115,10 +119,17 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
       if (key) headers[apiKey.header.toLowerCase()] = `${apiKey.prefix ?? ''}${key}`;
       else notConfigured = `set ${apiKey.env} to an API key`;
     }
-    boardSettings.set(board.id, { url, schedule, attachments, headers, notConfigured, watched: true });
+    const settleValue = env[`RANKWATCH_SETTLE_${name}`];
+    let settle = board.settle ?? DEFAULT_SETTLE;
+    if (settleValue !== undefined) {
+      const parsedWindow = parseSettleWindow(settleValue);
+      if (parsedWindow) settle = parsedWindow;
+      else problems.push(`RANKWATCH_SETTLE_${name}: not a settling window (a number of scrapes such as 2, or of hours such as 6h): ${JSON.stringify(settleValue)}`);
+    }
+    boardSettings.set(board.id, { url, schedule, attachments, headers, notConfigured, watched: true, settle });
   }
   for (const key of Object.keys(env)) {
-    const match = /^RANKWATCH_(URL|SCHEDULE)_(.+)$/.exec(key);
+    const match = /^RANKWATCH_(URL|SCHEDULE|SETTLE)_(.+)$/.exec(key);
     if (match && !known.has(match[2] ?? '')) problems.push(`${key}: no board is called ${match[2]?.toLowerCase().replace(/_/g, '-')}`);
   }
   const watched = values.RANKWATCH_BOARDS.trim();

@@ -21,7 +21,7 @@ import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../er
 import { renderRss } from '../feed/rss.ts';
 import { loadIdentity, type Identity } from '../identity/identity.ts';
 import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels } from '../identity/store.ts';
-import { parseId, parseKinds, parseLimit, parseTime } from './params.ts';
+import { parseId, parseKinds, parseLimit, parseStatuses, parseTime } from './params.ts';
 
 /** What the HTTP API needs. */
 export interface ApiDeps {
@@ -54,6 +54,7 @@ async function eventFilter(db: Db, c: Context<Env>): Promise<EventFilter> {
     board: board || undefined,
     model: model || undefined,
     kind: parseKinds('kind', c.req.queries('kind') ?? []),
+    status: parseStatuses('status', c.req.queries('status') ?? []),
     since: since ? parseTime('since', since) : undefined,
     until: until ? parseTime('until', until) : undefined,
     limit: parseLimit('limit', c.req.query('limit'), 100, MAX_LIMIT),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_KINDS, type EventKind } from '../diff/events.ts';
+import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
 import { InvalidInputError } from '../errors.ts';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -24,6 +25,21 @@ export function parseKinds(parameter: string, values: readonly string[]): EventK
     throw new InvalidInputError(parameter, `unknown event kind ${bad.map((kind) => JSON.stringify(kind)).join(', ')}; expected one of ${EVENT_KINDS.join(', ')}`);
   }
   return result.data;
+}
+
+/**
+ * Event statuses from `a,b` lists (repeatable; `all` for every one); none given means the announced
+ * (`published`) events only. Rejects unknown names.
+ */
+export function parseStatuses(parameter: string, values: readonly string[]): EventStatus[] {
+  const given = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  if (given.length === 0) return ['published'];
+  if (given.includes('all')) return [...EVENT_STATUSES];
+  const bad = given.filter((status) => !(EVENT_STATUSES as readonly string[]).includes(status));
+  if (bad.length > 0) {
+    throw new InvalidInputError(parameter, `unknown event status ${bad.map((status) => JSON.stringify(status)).join(', ')}; expected all or one of ${EVENT_STATUSES.join(', ')}`);
+  }
+  return given as EventStatus[];
 }
 
 /** A whole number within bounds. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { allBoards, findBoard } from '../../scrapers/index.ts';
-import { parseId, parseKinds, parseLimit, parseTime } from '../api/params.ts';
+import { parseId, parseKinds, parseLimit, parseStatuses, parseTime } from '../api/params.ts';
 import { ConfigError, loadConfig, VERSION, type Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { readLockHolder } from '../db/lock.ts';
@@ -110,6 +110,7 @@ function eventQuery(filter: EventFilter): string {
   if (filter.model) params.set('model', filter.model);
   if (filter.kind?.length) params.set('kind', filter.kind.join(','));
   if (filter.since) params.set('since', filter.since.toISOString());
+  if (filter.status?.length) params.set('status', filter.status.join(','));
   params.set('limit', String(Math.min(filter.limit, 1000)));
   return params.toString();
 }
@@ -233,7 +234,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
           const when = shortTime(item.capturedAt.toISOString());
           progress(io, index, plan.length, item.path);
           try {
-            const result = await importFile(database.db, board, item, options.attach, identity);
+            const result = await importFile(database.db, board, item, options.attach, identity, settings.boards.get(board)?.settle);
             if (result.status === 'quarantined') quarantined++;
             results.push({
               file: item.path,
@@ -267,14 +268,16 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--model <model>', 'only this model key')
     .option('--kind <kind>', 'only these kinds (comma-separated, repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--since <time>', 'only events captured at or after this ISO 8601 time')
+    .option('--status <status>', 'published (default), pending, reverted, superseded or all (comma-separated)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--limit <n>', 'at most this many (1-10000)', '100')
     .option('--json', 'print one JSON array')
-    .action(async (options: { board?: string; model?: string; kind?: string[]; since?: string; limit: string; json?: boolean }) => {
+    .action(async (options: { board?: string; model?: string; kind?: string[]; since?: string; status?: string[]; limit: string; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
       const filter: EventFilter = {
         board: options.board,
         model: options.model,
         kind: parseKinds('--kind', options.kind ?? []),
+        status: parseStatuses('--status', options.status ?? []),
         since: options.since ? parseTime('--since', options.since) : undefined,
         limit: parseLimit('--limit', options.limit, 100, 10_000),
       };

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { ChangeSet } from '../diff/change-set.ts';
+import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
 import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
 import type { Entry } from '../entry.ts';
 import type { Db } from './client.ts';
@@ -42,6 +43,8 @@ export interface EventFilter {
   until?: Date | undefined;
   /** Only the events of this snapshot (one change set). */
   snapshot?: number | undefined;
+  /** Only events in these states of the settling window (default: published, i.e. announced). */
+  status?: readonly EventStatus[] | undefined;
   limit: number;
 }
 
@@ -156,6 +159,7 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<StoredEve
     filter.since ? gte(events.capturedAt, filter.since) : undefined,
     filter.until ? lte(events.capturedAt, filter.until) : undefined,
     filter.snapshot !== undefined ? eq(events.snapshotId, filter.snapshot) : undefined,
+    inArray(events.status, [...(filter.status ?? ['published'])]),
   ];
   const rows = await db
     .select()
@@ -185,6 +189,8 @@ function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
     old: row.old as EventValues | null,
     new: row.new as EventValues | null,
     ...(row.data ? { data: row.data as EventValues } : {}),
+    status: row.status as EventStatus,
+    settledAt: iso(row.settledAt),
   };
 }
 
@@ -286,5 +292,5 @@ export async function getChangeSet(db: Db, id: number): Promise<(ChangeSetSummar
   const [row] = await db.select().from(snapshots).where(eq(snapshots.id, id));
   const summary = row ? toChangeSet(row) : null;
   if (!summary) return null;
-  return { ...summary, events: await listEvents(db, { snapshot: id, limit: 100_000 }) };
+  return { ...summary, events: await listEvents(db, { snapshot: id, status: EVENT_STATUSES, limit: 100_000 }) };
 }

@@ -181,9 +181,17 @@ export const events = pgTable(
     old: jsonb('old'),
     new: jsonb('new'),
     data: jsonb('data'),
+    /**
+     * `published` (announced), `pending` (inside the board's settling window), `reverted` (went back
+     * within it: a flip-flop) or `superseded` (a later value held instead). See src/diff/settle.ts.
+     */
+    status: text('status').notNull().default('published'),
+    /** When the settling window decided the event's fate (null while pending). */
+    settledAt: at('settled_at'),
   },
   (t) => [
     uniqueIndex('events_key_idx').on(t.key),
+    index('events_board_status_idx').on(t.boardId, t.status),
     index('events_board_captured_idx').on(t.boardId, t.capturedAt),
     index('events_kind_captured_idx').on(t.kind, t.capturedAt),
     index('events_model_idx').on(t.model),

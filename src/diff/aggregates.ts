@@ -1,5 +1,5 @@
 import type { Direction, Entry } from '../entry.ts';
-import type { ChangeEvent } from './events.ts';
+import type { ChangeEvent, EventValues } from './events.ts';
 
 /** Who made a model and where, as model identity tells it. */
 export type Attribution = (entry: Entry) => { organization: string | null; country: string | null };
@@ -83,30 +83,43 @@ export function countryGap(byCountry: readonly GroupBest[], a: string, b: string
 /** How much the gap must move (in percentage points of the leader's score) to be news, unless a board says otherwise. */
 export const DEFAULT_GAP_THRESHOLD_PERCENT = 0.5;
 
-/**
- * A `gap_changed` event when the gap between countries `a` and `b` moved by more than the
- * threshold or the lead changed hands; none otherwise (or when either side has no model).
- */
-export function gapEvent(before: Gap | null, after: Gap | null, a: string, b: string, thresholdPercent = DEFAULT_GAP_THRESHOLD_PERCENT): ChangeEvent | null {
-  if (!before || !after) return null;
-  const signed = (gap: Gap) => (gap.leader === b ? -gap.percent : gap.percent);
-  const leadChanged = before.leader !== after.leader;
-  const moved = Math.abs(signed(after) - signed(before));
-  if (!leadChanged && moved <= thresholdPercent) return null;
-  const side = (gap: Gap) => ({
+/** A gap as events store it (the `old` and `new` of `gap_changed`): leader, points, percent, the two best models. */
+export type GapSide = EventValues;
+
+/** The stored form of a gap between countries `a` and `b`. */
+export function gapSide(gap: Gap, a: string, b: string): GapSide {
+  return {
     leader: gap.leader,
     points: gap.points,
     percent: gap.percent,
     [`best${a}`]: gap.a.model,
     [`best${b}`]: gap.b.model,
     insideIntervals: gap.insideIntervals,
-  });
+  };
+}
+
+const asSide = (gap: Gap | GapSide, a: string, b: string): GapSide => (typeof gap.a === 'object' && gap.a !== null && !Array.isArray(gap.a) ? gapSide(gap as Gap, a, b) : (gap as GapSide));
+
+/**
+ * A `gap_changed` event when the gap between countries `a` and `b` moved by more than the
+ * threshold or the lead changed hands; none otherwise (or when either side has no model).
+ * `before` is the last gap announced (or still settling), so a slow drift is announced once it
+ * adds up to the threshold.
+ */
+export function gapEvent(before: Gap | GapSide | null, after: Gap | GapSide | null, a: string, b: string, thresholdPercent = DEFAULT_GAP_THRESHOLD_PERCENT): ChangeEvent | null {
+  if (!before || !after) return null;
+  const old = asSide(before, a, b);
+  const now = asSide(after, a, b);
+  const signed = (side: GapSide) => (side.leader === b ? -Number(side.percent) : Number(side.percent));
+  const leadChanged = old.leader !== now.leader;
+  const moved = Math.abs(signed(now) - signed(old));
+  if (!leadChanged && moved <= thresholdPercent) return null;
   return {
     kind: 'gap_changed',
     model: null,
     name: `${a}–${b}`,
-    old: side(before),
-    new: side(after),
+    old,
+    new: now,
     data: { countries: [a, b], leadChanged, movedPercent: round(moved, 2), thresholdPercent },
   };
 }

@@ -1,6 +1,6 @@
 import type { Entry } from '../entry.ts';
 import { plural } from './describe.ts';
-import type { ChangeEvent, EventKind } from './events.ts';
+import type { ChangeEvent, EventKind, EventValues } from './events.ts';
 
 /** A bulk removal: at least this many models vanish at once… */
 export const BULK_REMOVAL_MIN = 5;
@@ -11,11 +11,8 @@ export const BULK_REMOVAL_MAX_ENTERED = 0.5;
 /** A methodology change: the score's columns changed and at least this share of the scores moved. */
 export const METHODOLOGY_SCORES_MOVED = 0.5;
 
-/** All events of one snapshot of one board, with what they add up to. */
-export interface ChangeSet {
-  /** One line for alerts and feeds. */
-  summary: string;
-  counts: Partial<Record<EventKind, number>>;
+/** What a snapshot is, against the one before it, whatever its changes' fate. */
+export interface SnapshotTraits {
   /** Many models vanished at once while the rest of the board stayed (a display filter, a clean-up). */
   bulkRemoval: boolean;
   /** The source changed what its score is made of and recomputed it: moves are not real moves. */
@@ -23,25 +20,44 @@ export interface ChangeSet {
   /** Column names added and removed, when the methodology changed. */
   columnsAdded: string[];
   columnsRemoved: string[];
-  /** How many rank moves are significant given the published intervals. */
+  /** Models on the board after the snapshot, and the leaders when it is the board's first. */
+  rows: number;
+  firstLeaders: string[] | null;
+  /** Scores that moved among the models present on both sides. */
+  scoresMoved: number;
+  scoresCompared: number;
+  /** The US–China gap on this snapshot (null: unknown), the baseline gap_changed is measured from. */
+  gap: EventValues | null;
+}
+
+/** All events of one snapshot of one board, with what they add up to. */
+export interface ChangeSet extends SnapshotTraits {
+  /** One line for alerts and feeds. */
+  summary: string;
+  /** Announced events by kind. */
+  counts: Partial<Record<EventKind, number>>;
+  /** How many announced rank moves are significant given the published intervals. */
   significantMoves: number;
+  /** Changes of this snapshot still inside their settling window. */
+  pending: number;
+  /** Changes dropped because they reverted within the window (flip-flops) or were superseded by a later value. */
+  suppressed: number;
 }
 
 /**
- * Sums up the events of one snapshot. Pure. `columns` are the score's components as the parser
- * listed them before and after (null: the format does not say).
+ * What a snapshot is against the one before it: a bulk removal, a methodology change. Pure.
+ * `rawEvents` are every change the diff engine found, before any settling; `columns` are the
+ * score's components as the parser listed them before and after (null: the format does not say).
  */
-export function summarizeChangeSet(
-  board: string,
+export function snapshotTraits(
   previous: readonly Entry[],
   next: readonly Entry[],
-  events: readonly ChangeEvent[],
+  rawEvents: readonly ChangeEvent[],
   columns: { before: readonly string[] | null; after: readonly string[] | null },
-): ChangeSet {
-  const counts: Partial<Record<EventKind, number>> = {};
-  for (const event of events) counts[event.kind] = (counts[event.kind] ?? 0) + 1;
-  const exited = counts.exited ?? 0;
-  const entered = counts.entered ?? 0;
+  gap: EventValues | null = null,
+): SnapshotTraits {
+  const exited = rawEvents.filter((event) => event.kind === 'exited').length;
+  const entered = rawEvents.filter((event) => event.kind === 'entered').length;
   const bulkRemoval =
     exited >= BULK_REMOVAL_MIN && exited >= previous.length * BULK_REMOVAL_SHARE && entered < exited * BULK_REMOVAL_MAX_ENTERED;
 
@@ -53,28 +69,58 @@ export function summarizeChangeSet(
   const continuing = next.filter((entry) => entry.score !== null && previousScores.get(entry.model) != null);
   const moved = continuing.filter((entry) => previousScores.get(entry.model) !== entry.score).length;
   const methodologyChanged = columnsAdded.length + columnsRemoved.length > 0 && continuing.length > 0 && moved >= continuing.length * METHODOLOGY_SCORES_MOVED;
+  const first = rawEvents.find((event) => event.kind === 'board_first_seen');
+  return {
+    bulkRemoval,
+    methodologyChanged,
+    columnsAdded,
+    columnsRemoved,
+    rows: next.length,
+    firstLeaders: first ? (Array.isArray(first.new?.leaders) ? first.new.leaders : []) : null,
+    scoresMoved: moved,
+    scoresCompared: continuing.length,
+    gap,
+  };
+}
 
+/**
+ * Sums up the announced events of one snapshot, with its traits, in one line. Pure. `held` counts
+ * the snapshot's changes still settling and those dropped by the settling window.
+ */
+export function summarizeChangeSet(
+  board: string,
+  traits: SnapshotTraits,
+  events: readonly ChangeEvent[],
+  held: { pending: number; suppressed: number } = { pending: 0, suppressed: 0 },
+): ChangeSet {
+  const counts: Partial<Record<EventKind, number>> = {};
+  for (const event of events) counts[event.kind] = (counts[event.kind] ?? 0) + 1;
+  const exited = counts.exited ?? 0;
+  const entered = counts.entered ?? 0;
   const significantMoves = events.filter((event) => event.kind === 'rank_changed' && event.data?.significant === true).length;
 
   const parts: string[] = [];
-  if (counts.board_first_seen) {
-    const first = events.find((event) => event.kind === 'board_first_seen');
-    const leaders = Array.isArray(first?.new?.leaders) ? first.new.leaders : [];
-    parts.push(`first seen with ${plural(next.length, 'model')}${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`);
+  if (traits.firstLeaders) {
+    parts.push(`first seen with ${plural(traits.rows, 'model')}${traits.firstLeaders.length ? `, #1 ${traits.firstLeaders.join(' and ')}` : ''}`);
   }
-  if (methodologyChanged) {
-    const change = [columnsAdded.length ? `added ${columnsAdded.join(', ')}` : '', columnsRemoved.length ? `removed ${columnsRemoved.join(', ')}` : ''].filter(Boolean).join('; ');
-    parts.push(`methodology changed (${change}): ${moved} of ${continuing.length} scores recomputed, rank moves reflect the new method`);
+  if (traits.methodologyChanged) {
+    const change = [traits.columnsAdded.length ? `added ${traits.columnsAdded.join(', ')}` : '', traits.columnsRemoved.length ? `removed ${traits.columnsRemoved.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+    parts.push(`methodology changed (${change}): ${traits.scoresMoved} of ${traits.scoresCompared} scores recomputed, rank moves reflect the new method`);
   }
   const leaders = events.filter((event) => event.kind === 'new_leader').map((event) => event.name ?? event.model);
   if (leaders.length) parts.push(`new #1 ${leaders.join(' and ')}`);
   if (entered) parts.push(`${entered} entered`);
-  if (bulkRemoval) parts.push(`${exited} removed at once (bulk removal; the rest of the board stayed)`);
+  if (traits.bulkRemoval && exited) parts.push(`${exited} removed at once (bulk removal; the rest of the board stayed)`);
   else if (exited) parts.push(`${exited} exited`);
   const rankMoves = counts.rank_changed ?? 0;
   if (rankMoves) parts.push(`${plural(rankMoves, 'rank move')}${significantMoves ? ` (${significantMoves} significant)` : ''}`);
   if (counts.score_changed) parts.push(`${plural(counts.score_changed, 'score change')}`);
   if (counts.price_changed) parts.push(`${plural(counts.price_changed, 'price change')}`);
+  if (counts.gap_changed) parts.push('US–China gap moved');
+  if (held.pending) parts.push(`${plural(held.pending, 'change')} settling`);
+  if (held.suppressed) parts.push(`${plural(held.suppressed, 'change')} dropped by the settling window`);
   const summary = `${board}: ${parts.length ? parts.join('; ') : 'no ranked changes'}`;
-  return { summary, counts, bulkRemoval, methodologyChanged, columnsAdded, columnsRemoved, significantMoves };
+  return { ...traits, summary, counts, significantMoves, pending: held.pending, suppressed: held.suppressed };
 }

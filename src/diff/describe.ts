@@ -13,15 +13,24 @@ export function describeCapture(result: {
   insertedBefore: Date | null;
   reasons: readonly string[];
   changeSet?: { methodologyChanged: boolean; bulkRemoval: boolean } | null;
+  /** Changes of the board still settling, and those this capture dropped (see src/diff/settle.ts). */
+  pending?: number;
+  suppressed?: number;
 }): string {
+  const settling = [
+    result.pending ? `${plural(result.pending, 'change')} settling` : '',
+    result.suppressed ? `${result.suppressed} dropped by the settling window` : '',
+  ].filter(Boolean);
+  const held = settling.length ? `; ${settling.join(', ')}` : '';
   if (result.status === 'duplicate') return result.reasons.length > 0 ? 'already imported (quarantined)' : 'already imported';
   if (result.status === 'quarantined') {
     const again = result.events.length === 0 ? ', the same as the quarantined capture before it' : '';
     return `quarantined, ${plural(result.rowCount, 'model')}, not diffed${again}: ${result.reasons.join('; ')}`;
   }
-  if (result.status === 'unchanged') return `unchanged (${plural(result.rowCount, 'model')})`;
+  const announced = result.events.length ? `, ${plural(result.events.length, 'event')} announced` : '';
+  if (result.status === 'unchanged') return `unchanged (${plural(result.rowCount, 'model')})${announced}${held}`;
   const order = result.insertedBefore ? `, inserted before the capture of ${result.insertedBefore.toISOString()}` : '';
-  if (result.status === 'first') return `first snapshot, ${plural(result.rowCount, 'model')}${order}`;
+  if (result.status === 'first') return `first snapshot, ${plural(result.rowCount, 'model')}${order}${held}`;
   const counts = new Map<string, number>();
   for (const event of result.events) counts.set(event.kind, (counts.get(event.kind) ?? 0) + 1);
   const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -29,7 +38,8 @@ export function describeCapture(result: {
     result.changeSet?.methodologyChanged ? 'methodology changed' : '',
     result.changeSet?.bulkRemoval ? 'bulk removal' : '',
   ].filter(Boolean);
-  return `changed, ${plural(result.rowCount, 'model')}, ${plural(result.events.length, 'event')}${kinds ? ` (${kinds})` : ''}${flags.length ? `; ${flags.join(', ')}` : ''}${order}`;
+  const events = result.events.length ? `; ${plural(result.events.length, 'event')} announced (${kinds})` : '';
+  return `changed, ${plural(result.rowCount, 'model')}${events}${flags.length ? `; ${flags.join(', ')}` : ''}${held}${order}`;
 }
 
 function num(values: EventValues | null, key: string): number | null {

@@ -39,4 +39,8 @@ export interface StoredEvent extends ChangeEvent {
   board: string;
   capturedAt: string;
   snapshotId: number | null;
+  /** `published` once announced; `pending` inside the settling window; `reverted` or `superseded` when dropped. */
+  status: 'published' | 'pending' | 'reverted' | 'superseded';
+  /** When the settling window decided (null while pending). */
+  settledAt: string | null;
 }

@@ -13,6 +13,7 @@ import { attributionFor, loadIdentity, type Identity } from '../identity/identit
 import { sha256 } from './hash.ts';
 import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
 import { captureTimeFromPath } from './capture-time.ts';
+import type { SettleWindow } from '../diff/settle.ts';
 
 /** What a run needs from the outside world. */
 export interface IngestDeps {
@@ -98,6 +99,11 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
         httpStatus: 304,
         etag: response.etag ?? validators.etag,
         lastModified: response.lastModified ?? validators.lastModified,
+        settling: {
+          direction: found.board.direction,
+          attribute: attributionFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
+          window: settings.settle,
+        },
         durationMs: Date.now() - started,
       });
       return { board: boardId, status: 'not_modified', httpStatus: 304 };
@@ -134,6 +140,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
       health: { direction: found.board.direction, thresholds: found.board.health },
       columns: parsed.columns ?? null,
       attribute: attributionFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
+      settle: settings.settle,
     });
     return { board: boardId, httpStatus: response.httpStatus, ...result };
   } catch (error) {
@@ -191,6 +198,7 @@ export async function importFile(
   item: ImportItem,
   attachmentPaths: Readonly<Record<string, string>> = {},
   identity: Identity = loadIdentity(),
+  settle?: SettleWindow,
 ): Promise<CaptureResult> {
   const found = findBoard(boardId);
   if (!found) throw new NotFoundError(`unknown board: ${boardId}`);
@@ -210,6 +218,7 @@ export async function importFile(
     health: { direction: found.board.direction, thresholds: found.board.health },
     columns: parsed.columns ?? null,
     attribute: attributionFor(identity, found.scraper.id),
+    settle: settle ?? found.board.settle,
   });
 }
 

@@ -1,12 +1,13 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { standingEntry } from '../db/queries.ts';
 import { boards, events, quarantines, scrapes, snapshots, sources, standings } from '../db/schema.ts';
-import { summarizeChangeSet, type ChangeSet } from '../diff/change-set.ts';
-import { bestByGroup, countryGap, gapEvent, type Attribution } from '../diff/aggregates.ts';
+import { snapshotTraits, summarizeChangeSet, type ChangeSet, type SnapshotTraits } from '../diff/change-set.ts';
+import { bestByGroup, countryGap, gapEvent, gapSide, type Attribution, type GapSide } from '../diff/aggregates.ts';
 import { diff } from '../diff/diff.ts';
-import type { ChangeEvent } from '../diff/events.ts';
-import { EntrySchema, sameEntry, type Entry } from '../entry.ts';
+import type { ChangeEvent, EventValues } from '../diff/events.ts';
+import { DEFAULT_SETTLE, IMMEDIATE_KINDS, settle, type HeldEvent, type SettleWindow } from '../diff/settle.ts';
+import { EntrySchema, sameEntry, type Direction, type Entry } from '../entry.ts';
 import { ConflictError } from '../errors.ts';
 import type { Scraper } from '../../scrapers/scraper.ts';
 import { entriesHash } from './hash.ts';
@@ -20,6 +21,8 @@ export const SCRAPE_STATUSES = ['first', 'changed', 'unchanged', 'not_modified',
 export type ScrapeStatus = (typeof SCRAPE_STATUSES)[number];
 /** Statuses of captures that were read and stored (the board's state is known at their time). */
 const OBSERVED: ScrapeStatus[] = ['first', 'changed', 'unchanged'];
+/** Statuses that count as an observation of the board for the settling window: a 304 says it is unchanged. */
+const SEEN: ScrapeStatus[] = [...OBSERVED, 'not_modified'];
 
 /** A parsed capture on its way into storage. */
 export interface CaptureInput {
@@ -44,6 +47,8 @@ export interface CaptureInput {
   columns?: string[] | null;
   /** Who made each model and where (model identity): enables `gap_changed` between the US and China. */
   attribute?: Attribution;
+  /** How long a change must last before it is announced (default: two scrapes). */
+  settle?: SettleWindow;
 }
 
 /** What storing a capture did. */
@@ -57,9 +62,16 @@ export interface CaptureResult {
   /** Why the capture was quarantined (empty otherwise). */
   reasons: string[];
   quarantineId: number | null;
-  /** Events caused by this capture. */
+  /**
+   * Events announced at this capture: its own immediate ones, and changes found earlier (or now)
+   * whose settling window this capture completed.
+   */
   events: ChangeEvent[];
-  /** What those events add up to (null when the capture changed nothing or was held back). */
+  /** Changes of the board still inside their settling window after this capture. */
+  pending: number;
+  /** Changes this capture dropped as flip-flops (reverted) or superseded. */
+  suppressed: number;
+  /** This snapshot's change set (null when the capture changed nothing or was held back). */
   changeSet: ChangeSet | null;
   /** True when the capture is older than a stored one and history after it was re-derived. */
   insertedBefore: Date | null;
@@ -80,6 +92,8 @@ export interface ScrapeRecord {
   etag?: string | null;
   lastModified?: string | null;
   durationMs?: number | null;
+  /** For a 304: the board did not change, which may complete changes' settling windows. */
+  settling?: { direction: Direction; attribute?: Attribution | undefined; window: SettleWindow };
 }
 
 type StandingRow = typeof standings.$inferSelect;
@@ -135,6 +149,17 @@ export async function recordScrape(db: Db, record: ScrapeRecord): Promise<void> 
       lastModified: record.lastModified ?? null,
       durationMs: record.durationMs ?? null,
     });
+    if (record.status === 'not_modified' && record.settling) {
+      const [shown] = await tx
+        .select({ capturedAt: snapshots.capturedAt })
+        .from(snapshots)
+        .where(eq(snapshots.boardId, record.board))
+        .orderBy(desc(snapshots.capturedAt))
+        .limit(1);
+      if (shown && shown.capturedAt <= record.capturedAt) {
+        await observe(tx, { board: record.board, ...record.settling, attribute: record.settling.attribute }, { at: record.capturedAt, entries: null, snapshot: null });
+      }
+    }
   });
 }
 
@@ -231,7 +256,14 @@ function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
   return `${board}|${capturedAt.toISOString()}|${event.kind}|${event.model ?? '*'}`;
 }
 
-async function insertEvents(tx: Tx, board: string, snapshotId: number | null, capturedAt: Date, found: ChangeEvent[]): Promise<void> {
+async function insertEvents(
+  tx: Tx,
+  board: string,
+  snapshotId: number | null,
+  capturedAt: Date,
+  found: readonly ChangeEvent[],
+  status: 'published' | 'pending' = 'published',
+): Promise<void> {
   if (found.length === 0) return;
   const json = JSON.stringify(
     found.map((event) => ({
@@ -244,11 +276,205 @@ async function insertEvents(tx: Tx, board: string, snapshotId: number | null, ca
       data: event.data ?? null,
     })),
   );
+  const settledAt = status === 'published' ? capturedAt.toISOString() : null;
   await tx.execute(sql`
-    insert into events (key, board_id, snapshot_id, kind, model, name, captured_at, old, new, data)
-    select key, ${board}::text, ${snapshotId}::bigint, kind, model, name, ${capturedAt.toISOString()}::timestamptz, old, new, data
+    insert into events (key, board_id, snapshot_id, kind, model, name, captured_at, old, new, data, status, settled_at)
+    select key, ${board}::text, ${snapshotId}::bigint, kind, model, name, ${capturedAt.toISOString()}::timestamptz, old, new, data, ${status}::text, ${settledAt}::timestamptz
     from jsonb_to_recordset(${json}::jsonb) as x(key text, kind text, model text, name text, old jsonb, new jsonb, data jsonb)
     on conflict (key) do nothing`);
+}
+
+/** What the settling of one board needs to know about it. */
+interface BoardContext {
+  board: string;
+  direction: Direction;
+  attribute: Attribution | undefined;
+  window: SettleWindow;
+}
+
+/** One observation of a board on its way through the settling window. */
+interface ObservationInput {
+  at: Date;
+  /** The board at `at`; loaded on demand for unchanged captures. */
+  entries: readonly Entry[] | null;
+  /** Set when the observation is a new snapshot: the board before it and the score's columns on both sides. */
+  snapshot: { id: number; previous: readonly Entry[]; columnsBefore: string[] | null; columnsAfter: string[] | null } | null;
+}
+
+interface ObservationOutcome {
+  published: ChangeEvent[];
+  pending: number;
+  suppressed: number;
+  changeSet: ChangeSet | null;
+}
+
+function gapOf(context: BoardContext, entries: readonly Entry[]): GapSide | null {
+  if (!context.attribute) return null;
+  const gap = countryGap(bestByGroup(entries, context.attribute, 'country', context.direction), 'US', 'CN', context.direction);
+  return gap ? gapSide(gap, 'US', 'CN') : null;
+}
+
+/** The gap `gap_changed` is measured from: the newest announced (or settling) one, else the first snapshot's. */
+async function gapBaseline(tx: Tx, board: string, before: Date): Promise<GapSide | null> {
+  const [last] = await tx
+    .select({ new: events.new })
+    .from(events)
+    .where(and(eq(events.boardId, board), eq(events.kind, 'gap_changed'), inArray(events.status, ['published', 'pending']), lte(events.capturedAt, before)))
+    .orderBy(desc(events.capturedAt), desc(events.id))
+    .limit(1);
+  if (last) return last.new as GapSide;
+  const [first] = await tx
+    .select({ changeSet: snapshots.changeSet })
+    .from(snapshots)
+    .where(eq(snapshots.boardId, board))
+    .orderBy(asc(snapshots.capturedAt))
+    .limit(1);
+  return first?.changeSet?.gap ?? null;
+}
+
+/** Re-sums a snapshot's change set from the fate of its events. */
+async function refreshChangeSets(tx: Tx, board: string, snapshotIds: Iterable<number>): Promise<Map<number, ChangeSet>> {
+  const ids = [...new Set(snapshotIds)];
+  const refreshed = new Map<number, ChangeSet>();
+  if (ids.length === 0) return refreshed;
+  const shots = await tx.select({ id: snapshots.id, changeSet: snapshots.changeSet }).from(snapshots).where(inArray(snapshots.id, ids));
+  const rows = await tx
+    .select({ snapshotId: events.snapshotId, kind: events.kind, model: events.model, name: events.name, data: events.data, status: events.status })
+    .from(events)
+    .where(inArray(events.snapshotId, ids));
+  for (const shot of shots) {
+    if (!shot.changeSet) continue;
+    const own = rows.filter((row) => row.snapshotId === shot.id);
+    const published = own.filter((row) => row.status === 'published').map((row) => toChangeEvent({ ...row, old: null, new: null }));
+    const pending = own.filter((row) => row.status === 'pending').length;
+    const suppressed = own.length - published.length - pending;
+    const changeSet = summarizeChangeSet(board, shot.changeSet, published, { pending, suppressed });
+    await tx.update(snapshots).set({ changeSet }).where(eq(snapshots.id, shot.id));
+    refreshed.set(shot.id, changeSet);
+  }
+  return refreshed;
+}
+
+function toChangeEvent(row: { kind: string; model: string | null; name: string | null; old: unknown; new: unknown; data: unknown }): ChangeEvent {
+  return {
+    kind: row.kind as ChangeEvent['kind'],
+    model: row.model,
+    name: row.name,
+    old: row.old as EventValues | null,
+    new: row.new as EventValues | null,
+    ...(row.data ? { data: row.data as EventValues } : {}),
+  };
+}
+
+/**
+ * One observation of a board: for a new snapshot, its changes (the diff against the board before
+ * it, and the US–China gap against the last announced gap) are stored as pending; then every
+ * pending change of the board goes through the settling window (src/diff/settle.ts) and is
+ * announced, dropped or kept waiting.
+ */
+async function observe(tx: Tx, context: BoardContext, observation: ObservationInput): Promise<ObservationOutcome> {
+  const { board } = context;
+  const { at } = observation;
+  const touched = new Set<number>();
+  let entries = observation.entries;
+  const immediate: ChangeEvent[] = [];
+  if (observation.snapshot) {
+    const { id, previous } = observation.snapshot;
+    const current = entries ?? [];
+    const found = diff(previous, current, context.direction);
+    const gap = gapOf(context, current);
+    if (gap && previous.length > 0) {
+      const moved = gapEvent(await gapBaseline(tx, board, at), gap, 'US', 'CN');
+      if (moved) found.push(moved);
+    }
+    const traits: SnapshotTraits = snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap);
+    await tx.update(snapshots).set({ changeSet: summarizeChangeSet(board, traits, []) }).where(eq(snapshots.id, id));
+    immediate.push(...found.filter((event) => IMMEDIATE_KINDS.includes(event.kind)));
+    await insertEvents(tx, board, id, at, immediate, 'published');
+    await insertEvents(tx, board, id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending');
+    touched.add(id);
+  }
+
+  const held = await tx
+    .select()
+    .from(events)
+    .where(and(eq(events.boardId, board), eq(events.status, 'pending'), lte(events.capturedAt, at)));
+  let verdict: ReturnType<typeof settle> = { publish: [], drop: [] };
+  if (held.length > 0) {
+    const oldest = held.reduce((min, row) => (row.capturedAt < min ? row.capturedAt : min), at);
+    const times = await tx
+      .selectDistinct({ capturedAt: scrapes.capturedAt })
+      .from(scrapes)
+      .where(and(eq(scrapes.boardId, board), inArray(scrapes.status, SEEN), gt(scrapes.capturedAt, oldest), lte(scrapes.capturedAt, at)));
+    entries ??= [...(await rowsCovering(tx, board, at)).values()].map(standingEntry);
+    const pending: HeldEvent[] = held.map((row) => ({ ...toChangeEvent(row), id: row.id, capturedAt: row.capturedAt }));
+    verdict = settle(pending, { at, entries, gap: gapOf(context, entries), times: times.map((row) => row.capturedAt) }, context.window);
+    const snapshotOf = new Map(held.map((row) => [row.id, row.snapshotId]));
+    // Changes announced as found share one statement; a rebased one (a held price) gets its own.
+    const asFound = new Set(pending);
+    const unchanged = verdict.publish.filter((event) => asFound.has(event)).map((event) => event.id);
+    for (let i = 0; i < unchanged.length; i += INSERT_CHUNK) {
+      await tx.update(events).set({ status: 'published', settledAt: at }).where(inArray(events.id, unchanged.slice(i, i + INSERT_CHUNK)));
+    }
+    for (const event of verdict.publish.filter((published) => !asFound.has(published))) {
+      await tx
+        .update(events)
+        .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null })
+        .where(eq(events.id, event.id));
+    }
+    for (const status of ['reverted', 'superseded'] as const) {
+      const ids = verdict.drop.filter((drop) => drop.status === status).map((drop) => drop.event.id);
+      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+        await tx.update(events).set({ status, settledAt: at }).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)));
+      }
+    }
+    for (const id of [...verdict.publish.map((event) => event.id), ...verdict.drop.map((drop) => drop.event.id)]) {
+      const snapshotId = snapshotOf.get(id);
+      if (snapshotId != null) touched.add(snapshotId);
+    }
+  }
+  const changeSets = await refreshChangeSets(tx, board, touched);
+  const stillPending = held.length - verdict.publish.length - verdict.drop.length;
+  return {
+    published: [...immediate, ...[...verdict.publish].sort((a, b) => a.id - b.id).map(({ id: _id, capturedAt: _at, ...event }) => event)],
+    pending: stillPending,
+    suppressed: verdict.drop.length,
+    changeSet: observation.snapshot ? (changeSets.get(observation.snapshot.id) ?? null) : null,
+  };
+}
+
+/**
+ * Derives every change of a board again from its stored observations, in time order: after a
+ * capture older than stored history was inserted, later changes and their settling may differ.
+ */
+async function rederive(tx: Tx, context: BoardContext): Promise<void> {
+  const { board } = context;
+  await tx.delete(events).where(and(eq(events.boardId, board), isNotNull(events.snapshotId)));
+  const shots = await tx
+    .select({ id: snapshots.id, capturedAt: snapshots.capturedAt, columns: snapshots.columns })
+    .from(snapshots)
+    .where(eq(snapshots.boardId, board))
+    .orderBy(asc(snapshots.capturedAt));
+  const observed = await tx
+    .selectDistinct({ capturedAt: scrapes.capturedAt })
+    .from(scrapes)
+    .where(and(eq(scrapes.boardId, board), inArray(scrapes.status, SEEN)));
+  const byTime = new Map(shots.map((shot) => [shot.capturedAt.getTime(), shot]));
+  const times = [...new Set([...shots.map((shot) => shot.capturedAt.getTime()), ...observed.map((row) => row.capturedAt.getTime())])].sort((a, b) => a - b);
+  let previous: Entry[] = [];
+  let columns: string[] | null = null;
+  for (const time of times) {
+    const shot = byTime.get(time);
+    const at = new Date(time);
+    if (!shot) {
+      if (previous.length > 0) await observe(tx, context, { at, entries: previous, snapshot: null });
+      continue;
+    }
+    const entries = [...(await rowsCovering(tx, board, at)).values()].map(standingEntry);
+    await observe(tx, context, { at, entries, snapshot: { id: shot.id, previous, columnsBefore: columns, columnsAfter: shot.columns } });
+    previous = entries;
+    columns = shot.columns;
+  }
 }
 
 /**
@@ -333,6 +559,8 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
     status,
     snapshotId,
     events: [],
+    pending: 0,
+    suppressed: 0,
     changeSet: null,
     insertedBefore: null,
     rowCount: entries.length,
@@ -389,9 +617,17 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
       .where(and(eq(snapshots.boardId, board), lte(snapshots.capturedAt, at)))
       .orderBy(desc(snapshots.capturedAt))
       .limit(1);
+    const context: BoardContext = { board, direction: input.health?.direction ?? 'higher', attribute: input.attribute, window: input.settle ?? DEFAULT_SETTLE };
     if (previous && previous.entriesHash === hash) {
+      // An unchanged capture is one more observation: it may complete changes' settling windows.
+      const [later] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, board), gt(snapshots.capturedAt, at))).limit(1);
       await tx.insert(scrapes).values({ ...log, status: 'unchanged', snapshotId: previous.id });
-      return outcome('unchanged', previous.id);
+      if (later) {
+        await rederive(tx, context);
+        return outcome('unchanged', previous.id);
+      }
+      const settled = await observe(tx, context, { at, entries: null, snapshot: null });
+      return outcome('unchanged', previous.id, { events: settled.published, pending: settled.pending, suppressed: settled.suppressed });
     }
 
     const before = await rowsCovering(tx, board, at);
@@ -492,16 +728,6 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
 
     await writeInterval(tx, board, at, next?.capturedAt ?? null, before, after, entries);
 
-    const direction = input.health?.direction ?? 'higher';
-    const changes = (from: readonly Entry[], to: readonly Entry[]): ChangeEvent[] => {
-      const found = diff(from, to, direction);
-      if (!input.attribute || from.length === 0) return found;
-      const gap = (of: readonly Entry[]) => countryGap(bestByGroup(of, input.attribute!, 'country', direction), 'US', 'CN', direction);
-      const moved = gapEvent(gap(from), gap(to), 'US', 'CN');
-      return moved ? [...found, moved] : found;
-    };
-    const found = changes(previousEntries, entries);
-    const changeSet = summarizeChangeSet(board, previousEntries, entries, found, { before: previous?.columns ?? null, after: input.columns ?? null });
     const [snapshot] = await tx
       .insert(snapshots)
       .values({
@@ -515,23 +741,34 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
         parserVersion: input.parserVersion,
         publishedAt: input.publishedAt,
         columns: input.columns ?? null,
-        changeSet,
       })
       .returning({ id: snapshots.id });
     if (!snapshot) throw new Error('snapshot insert returned no row');
-    await insertEvents(tx, board, snapshot.id, at, found);
+    let settled: ObservationOutcome;
     if (next) {
-      const nextEvents = changes(entries, next.entries);
-      await tx.delete(events).where(eq(events.snapshotId, next.id));
-      await insertEvents(tx, board, next.id, next.capturedAt, nextEvents);
-      const nextChangeSet = summarizeChangeSet(board, entries, next.entries, nextEvents, { before: input.columns ?? null, after: next.columns });
-      await tx.update(snapshots).set({ changeSet: nextChangeSet }).where(eq(snapshots.id, next.id));
+      // History after this capture was stored already: its changes and their settling are derived again.
+      await tx.insert(scrapes).values({ ...log, status: previous ? 'changed' : 'first', snapshotId: snapshot.id });
+      await rederive(tx, context);
+      const [row] = await tx.select({ changeSet: snapshots.changeSet }).from(snapshots).where(eq(snapshots.id, snapshot.id));
+      settled = { published: [], pending: 0, suppressed: 0, changeSet: row?.changeSet ?? null };
+    } else {
+      settled = await observe(tx, context, {
+        at,
+        entries,
+        snapshot: { id: snapshot.id, previous: previousEntries, columnsBefore: previous?.columns ?? null, columnsAfter: input.columns ?? null },
+      });
+      await tx.insert(scrapes).values({ ...log, status: previous ? 'changed' : 'first', snapshotId: snapshot.id });
     }
     await tx
       .update(boards)
       .set({ firstSeenAt: sql`least(${boards.firstSeenAt}, ${at.toISOString()}::timestamptz)` })
       .where(eq(boards.id, board));
-    await tx.insert(scrapes).values({ ...log, status: previous ? 'changed' : 'first', snapshotId: snapshot.id });
-    return outcome(previous ? 'changed' : 'first', snapshot.id, { events: found, changeSet, insertedBefore: next?.capturedAt ?? null });
+    return outcome(previous ? 'changed' : 'first', snapshot.id, {
+      events: settled.published,
+      pending: settled.pending,
+      suppressed: settled.suppressed,
+      changeSet: settled.changeSet,
+      insertedBefore: next?.capturedAt ?? null,
+    });
   });
 }

@@ -28,6 +28,8 @@ beforeAll(async () => {
     ['2024-06-01', [e('gpt-4o', 1, 1287), e('claude/3.5 sonnet', 2, 1272), e('gemini', 3, 1267)]],
     ['2024-06-08', [e('claude/3.5 sonnet', 1, 1290), e('gpt-4o', 2, 1287), e('gemini', 3, 1267)]],
     ['2024-06-15', [e('claude/3.5 sonnet', 1, 1290), e('gpt-4o', 2, 1287), e('grok', 3, 1270)]],
+    // Unchanged: confirms the 2024-06-15 changes (the default settling window is two scrapes).
+    ['2024-06-16', [e('claude/3.5 sonnet', 1, 1290), e('gpt-4o', 2, 1287), e('grok', 3, 1270)]],
   ];
   for (const [day, entries] of snapshots) {
     await applyCapture(database.db, {
@@ -59,7 +61,7 @@ describe('GET /v1/boards', () => {
     expect(status).toBe(200);
     const board = body.boards.find((b: { id: string }) => b.id === BOARD);
     expect(board).toMatchObject({ id: BOARD, source: 'lmarena', entries: 3, snapshots: 3, firstSeenAt: '2024-06-01T00:00:00.000Z' });
-    expect(board.lastScrape).toMatchObject({ status: 'changed', origin: 'import', capturedAt: '2024-06-15T00:00:00.000Z' });
+    expect(board.lastScrape).toMatchObject({ status: 'unchanged', origin: 'import', capturedAt: '2024-06-16T00:00:00.000Z' });
   });
 
   it('404s an unknown board with a JSON error and request id', async () => {
@@ -97,6 +99,20 @@ describe('GET /v1/events', () => {
     expect(body.events.map((event: { model: string; capturedAt: string }) => `${event.capturedAt.slice(0, 10)} ${event.model}`)).toEqual([
       '2024-06-08 claude/3.5 sonnet',
     ]);
+  });
+
+  it('shows announced events unless asked for those still settling or dropped (?status=)', async () => {
+    const board = 'lmarena-vision';
+    for (const [day, entries] of [['2024-06-01', [e('v1', 1, 1200), e('v2', 2, 1190)]], ['2024-06-02', [e('v2', 1, 1210), e('v1', 2, 1200)]]] as const) {
+      await applyCapture(database.db, { board, capturedAt: new Date(`${day}T00:00:00Z`), entries: [...entries], origin: 'import', source: null, contentHash: `vision-${day}`, format: 'test', parserVersion: '1', publishedAt: null });
+    }
+    const kinds = async (query: string) => (await get(`/v1/events?board=${board}${query}`)).body.events.map((event: { kind: string; status: string }) => `${event.kind}:${event.status}`);
+    expect(await kinds('')).toEqual(['board_first_seen:published']);
+    expect(await kinds('&status=pending')).toEqual(['new_leader:pending', 'rank_changed:pending', 'rank_changed:pending', 'score_changed:pending']);
+    expect((await kinds('&status=all')).length).toBe(5);
+    const bad = await get(`/v1/events?status=maybe`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/status: unknown event status "maybe"; expected all or one of published, pending, reverted, superseded/);
   });
 
   it('filters by model, several kinds, since and limit', async () => {

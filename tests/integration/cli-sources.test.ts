@@ -58,12 +58,15 @@ describe('broken captures through the CLI: rejected or quarantined, never diffed
     await writeFile(join(scratch, '2025-01-02.json'), '<!doctype html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>');
     await writeFile(join(scratch, '2025-01-03.json'), rows(18));
     await writeFile(join(scratch, '2025-01-04.json'), rows(41));
-    const result = await rankwatch(['import', 'lmarena-text', ...['01', '02', '03', '04'].map((day) => join(scratch, `2025-01-${day}.json`))], env);
+    await writeFile(join(scratch, '2025-01-05.json'), rows(41));
+    const result = await rankwatch(['import', 'lmarena-text', ...['01', '02', '03', '04', '05'].map((day) => join(scratch, `2025-01-${day}.json`))], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/2025-01-02\.json {2}failed: expected an LMArena leaderboard.*found an HTML page titled "502 Bad Gateway"/);
     expect(result.stdout).toMatch(/2025-01-03\.json {2}quarantined, 18 models, not diffed: row count collapsed from 40 to 18 \(55% gone; at most 30% may vanish at once\)/);
-    expect(result.stdout).toMatch(/2025-01-04\.json {2}changed, 41 models, 1 event \(1 entered\)/);
-    expect(result.stderr).toMatch(/imported 3 of 4 files into lmarena-text \(1 quarantined: see `rankwatch quarantine --board lmarena-text`\)/);
+    expect(result.stdout).toMatch(/2025-01-04\.json {2}changed, 41 models; 1 change settling\n/);
+    // The next capture shows the new model still there: the entry is announced.
+    expect(result.stdout).toMatch(/2025-01-05\.json {2}unchanged \(41 models\), 1 event announced\n/);
+    expect(result.stderr).toMatch(/imported 4 of 5 files into lmarena-text \(1 quarantined: see `rankwatch quarantine --board lmarena-text`\)/);
 
     const listed = await rankwatch(['quarantine', '--board', 'lmarena-text', '--json'], env);
     const [held] = JSON.parse(listed.stdout) as { id: number; rowCount: number; reasons: string[] }[];

@@ -4,7 +4,7 @@ import { events, scrapes, snapshots, standings } from '../../src/db/schema.ts';
 import { listEvents, standingsAt } from '../../src/db/queries.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { ConflictError } from '../../src/errors.ts';
-import { applyCapture, type CaptureInput } from '../../src/ingest/store.ts';
+import { applyCapture, recordScrape, type CaptureInput } from '../../src/ingest/store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const BOARD = 'lmarena-text';
@@ -60,11 +60,15 @@ describe('applyCapture', () => {
     expect(await boardAt('2024-06-01')).toEqual(['a:1:1300', 'b:2:1290', 'c:3:1280']);
   });
 
-  it('stores changes as new intervals and events in order', async () => {
+  it('stores changes as new intervals, and announces the events in order once the next capture confirms them', async () => {
     await applyCapture(database.db, capture('2024-06-01', A));
     const result = await applyCapture(database.db, capture('2024-06-02', B));
-    expect(result.status).toBe('changed');
-    expect(result.events.map((event) => `${event.kind}:${event.model}`)).toEqual([
+    expect(result).toMatchObject({ status: 'changed', events: [], pending: 4 });
+    expect(result.changeSet?.summary).toBe(`${BOARD}: 4 changes settling`);
+    const confirmed = await applyCapture(database.db, { ...capture('2024-06-03', B), contentHash: 'B again' });
+    expect(confirmed).toMatchObject({ status: 'unchanged', pending: 0 });
+    expect((await listEvents(database.db, { board: BOARD, limit: 10 })).map((event) => event.settledAt)).toEqual(Array(4).fill('2024-06-03T00:00:00.000Z').concat(['2024-06-01T00:00:00.000Z']));
+    expect(confirmed.events.map((event) => `${event.kind}:${event.model}`)).toEqual([
       'new_leader:b',
       'rank_changed:b',
       'rank_changed:a',
@@ -75,6 +79,17 @@ describe('applyCapture', () => {
     expect(await boardAt('2024-06-01')).toEqual(['a:1:1300', 'b:2:1290', 'c:3:1280']);
     expect(await boardAt('2024-06-02')).toEqual(['b:1:1305', 'a:2:1300', 'c:3:1280']);
     expect(await boardAt('2024-05-31')).toEqual([]);
+  });
+
+  it('a 304 (not modified) is an observation too: it completes the settling window', async () => {
+    await applyCapture(database.db, capture('2024-06-01', A));
+    await applyCapture(database.db, capture('2024-06-02', B));
+    const settling = { direction: 'higher', window: { scrapes: 2 } } as const;
+    await recordScrape(database.db, { board: BOARD, status: 'failed', origin: 'live', capturedAt: new Date('2024-06-02T12:00:00Z'), source: 'x', error: 'HTTP 500', settling });
+    expect(await listEvents(database.db, { board: BOARD, kind: ['rank_changed'], limit: 10 })).toEqual([]);
+    await recordScrape(database.db, { board: BOARD, status: 'not_modified', origin: 'live', capturedAt: new Date('2024-06-03T00:00:00Z'), source: 'x', httpStatus: 304, settling });
+    const announced = await listEvents(database.db, { board: BOARD, kind: ['rank_changed'], limit: 10 });
+    expect(announced.map((event) => `${event.model} ${event.settledAt}`)).toEqual(['b 2024-06-03T00:00:00.000Z', 'a 2024-06-03T00:00:00.000Z']);
   });
 
   it('an unchanged capture adds one scrape-log row and nothing else, 1,000 times over', async () => {
@@ -175,15 +190,37 @@ describe('applyCapture', () => {
 
 describe('gap_changed', () => {
   const attribute = (entry: Entry) => (entry.model.startsWith('us') ? { organization: 'us-lab', country: 'US' } : { organization: 'cn-lab', country: 'CN' });
+  const board = (cn: number) => [e('us-a', 1, 1400), e('cn-a', 2, cn)];
+  const gaps = async () =>
+    (await listEvents(database.db, { kind: ['gap_changed'], status: ['published', 'pending', 'reverted'], limit: 50 }))
+      .reverse()
+      .map((event) => `${event.capturedAt.slice(0, 10)} ${event.status} ${event.old?.percent}>${event.new?.percent}`);
 
   it('is stored with the snapshot whose capture moved the US–China gap, in the same change set', async () => {
-    await applyCapture(database.db, capture('2024-06-01', [e('us-a', 1, 1400), e('cn-a', 2, 1300)], { attribute }));
-    const closer = await applyCapture(database.db, capture('2024-06-02', [e('us-a', 1, 1400), e('cn-a', 2, 1390)], { attribute }));
+    const now = { attribute, settle: { scrapes: 1 } } as const;
+    await applyCapture(database.db, capture('2024-06-01', board(1300), now));
+    const closer = await applyCapture(database.db, capture('2024-06-02', board(1390), now));
     expect(closer.events.map((event) => event.kind)).toEqual(['score_changed', 'gap_changed']);
+    expect(closer.changeSet?.summary).toBe(`${BOARD}: 1 score change; US–China gap moved`);
     const [stored] = await listEvents(database.db, { kind: ['gap_changed'], limit: 5 });
     expect(stored).toMatchObject({ capturedAt: '2024-06-02T00:00:00.000Z', snapshotId: closer.snapshotId, old: { leader: 'US', percent: 7.14 }, new: { leader: 'US', percent: 0.71 } });
     // Without identity nothing is said about countries.
-    const plain = await applyCapture(database.db, capture('2024-06-03', [e('cn-a', 1, 1500), e('us-a', 2, 1400)]));
+    const plain = await applyCapture(database.db, capture('2024-06-03', [e('cn-a', 1, 1500), e('us-a', 2, 1400)], { settle: { scrapes: 1 } }));
     expect(plain.events.some((event) => event.kind === 'gap_changed')).toBe(false);
+  });
+
+  it('is measured from the last announced gap: a slow drift is announced once it adds up to the threshold', async () => {
+    const now = { attribute, settle: { scrapes: 1 } } as const;
+    // 7.14% → 6.79% → 6.43% → 6.14%: each step under the 0.5-point threshold, the first two together over it.
+    for (const [day, cn] of [['2024-06-01', 1300], ['2024-06-02', 1305], ['2024-06-03', 1310], ['2024-06-04', 1314]] as const) {
+      await applyCapture(database.db, capture(day, board(cn), now));
+    }
+    expect(await gaps()).toEqual(['2024-06-03 published 7.14>6.43']);
+  });
+
+  it('a gap that moves and comes back by the next capture says nothing; one that holds is announced once', async () => {
+    const days = [['2024-06-01', 1300], ['2024-06-02', 1390], ['2024-06-03', 1300], ['2024-06-04', 1390], ['2024-06-05', 1390]] as const;
+    for (const [day, cn] of days) await applyCapture(database.db, capture(day, board(cn), { attribute }));
+    expect(await gaps()).toEqual(['2024-06-02 reverted 7.14>0.71', '2024-06-03 reverted 0.71>7.14', '2024-06-04 published 7.14>0.71']);
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findBoard } from '../../scrapers/index.ts';
 import type { ParsedSnapshot } from '../../scrapers/scraper.ts';
-import { summarizeChangeSet } from '../../src/diff/change-set.ts';
+import { snapshotTraits, summarizeChangeSet } from '../../src/diff/change-set.ts';
 import { diff } from '../../src/diff/diff.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 
@@ -14,7 +14,8 @@ const board = (n: number, top = 1400, prefix = 'm'): Entry[] =>
 const rerank = (entries: Entry[]): Entry[] => entries.map((entry, i) => ({ ...entry, rank: i + 1 }));
 
 function summarize(previous: Entry[], next: Entry[], columns: { before: string[] | null; after: string[] | null } = { before: null, after: null }) {
-  return summarizeChangeSet('b', previous, next, diff(previous, next), columns);
+  const events = diff(previous, next);
+  return summarizeChangeSet('b', snapshotTraits(previous, next, events, columns), events);
 }
 
 describe('summarizeChangeSet', () => {
@@ -63,6 +64,19 @@ describe('summarizeChangeSet', () => {
     expect(set.summary).toBe('b: new #1 B; 2 rank moves (2 significant); 1 score change');
     expect(set.significantMoves).toBe(2);
   });
+
+  it('counts only announced events, says how many still settle or were dropped, and keeps the snapshot traits', () => {
+    const before = board(200);
+    const after = rerank(before.filter((_, i) => i % 6 !== 5 || i > 180));
+    const events = diff(before, after);
+    const traits = snapshotTraits(before, after, events, { before: null, after: null });
+    const settling = summarizeChangeSet('b', traits, [], { pending: events.length, suppressed: 0 });
+    expect(settling).toMatchObject({ bulkRemoval: true, counts: {}, pending: events.length });
+    expect(settling.summary).toBe(`b: ${events.length} changes settling`);
+    const exits = events.filter((event) => event.kind === 'exited');
+    const announced = summarizeChangeSet('b', traits, exits, { pending: 0, suppressed: events.length - exits.length });
+    expect(announced.summary).toBe(`b: 30 removed at once (bulk removal; the rest of the board stayed); ${events.length - 30} changes dropped by the settling window`);
+  });
 });
 
 // Replays of the real histories (read in place).
@@ -77,7 +91,7 @@ function replay(board: string, folder: string, suffix: string): { file: string; 
   for (const file of readdirSync(join(ROOT, folder)).filter((name) => name.endsWith(suffix)).sort()) {
     const parsed = scraper.parse(readFileSync(join(ROOT, folder, file), 'utf8'), { board, fileName: file });
     if (previous) {
-      const set = summarizeChangeSet(board, previous.entries, parsed.entries, diff(previous.entries, parsed.entries), { before: previous.columns ?? null, after: parsed.columns ?? null });
+      const set = snapshotTraits(previous.entries, parsed.entries, diff(previous.entries, parsed.entries), { before: previous.columns ?? null, after: parsed.columns ?? null });
       out.push({ file, bulkRemoval: set.bulkRemoval, methodologyChanged: set.methodologyChanged, columnsAdded: set.columnsAdded });
     }
     previous = parsed;

@@ -15,7 +15,20 @@ describe('loadConfig', () => {
       headers: {},
       notConfigured: null,
       watched: true,
+      settle: { scrapes: 2 },
     });
+    expect(config.boards.get('openrouter-prices')?.settle).toEqual({ hours: 6 });
+  });
+
+  it('takes a settling window per board, in scrapes or hours, and names a bad one', () => {
+    const config = loadConfig({ RANKWATCH_SETTLE_LMARENA_TEXT: '1', RANKWATCH_SETTLE_OPENROUTER_PRICES: '12h', RANKWATCH_SETTLE_VOICEBENCH: '3' }, allBoards);
+    expect(config.boards.get('lmarena-text')?.settle).toEqual({ scrapes: 1 });
+    expect(config.boards.get('openrouter-prices')?.settle).toEqual({ hours: 12 });
+    expect(config.boards.get('voicebench')?.settle).toEqual({ scrapes: 3 });
+    expect(() => loadConfig({ RANKWATCH_SETTLE_LMARENA_TEXT: 'soon' }, allBoards)).toThrow(
+      'RANKWATCH_SETTLE_LMARENA_TEXT: not a settling window (a number of scrapes such as 2, or of hours such as 6h): "soon"',
+    );
+    expect(() => loadConfig({ RANKWATCH_SETTLE_NOPE: '2' }, allBoards)).toThrow('RANKWATCH_SETTLE_NOPE: no board is called nope');
   });
 
   it('takes per-board URL and schedule, and `off`', () => {

@@ -1,0 +1,223 @@
+import type { Entry } from '../entry.ts';
+import { gapEvent, type GapSide } from './aggregates.ts';
+import type { ChangeEvent, EventKind, EventValues } from './events.ts';
+
+/**
+ * Debounce: how long a change must last before it is announced. Pure: no clock, no I/O.
+ *
+ * - `{ scrapes: n }` (ranking boards, default 2): a change is held until n observations of the
+ *   board have shown it (the one that found it and n − 1 after). If within them the value goes back
+ *   to what was last announced, the change and the move back are dropped as a flip-flop. Otherwise
+ *   each change is announced as found. `{ scrapes: 1 }` announces at once.
+ * - `{ hours: h }` (price boards, default 6): a new value must hold: seen again by a later
+ *   observation at least h hours after it appeared. A value that changes again first is never
+ *   announced; when one finally holds, one event goes from the last announced value to it (the
+ *   values passed through on the way are dropped as superseded). A return to the announced value
+ *   drops everything held.
+ */
+export type SettleWindow = { scrapes: number } | { hours: number };
+
+export const DEFAULT_SETTLE: SettleWindow = { scrapes: 2 };
+export const DEFAULT_PRICE_SETTLE: SettleWindow = { hours: 6 };
+
+/** Event kinds announced at once: about the board or the scrape, not values that may flip back. */
+export const IMMEDIATE_KINDS: readonly EventKind[] = ['board_first_seen', 'scrape_failed', 'scrape_recovered', 'snapshot_quarantined'];
+
+/** What happened to a change found by the diff engine. */
+export const EVENT_STATUSES = ['published', 'pending', 'reverted', 'superseded'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/** `2` (scrapes) or `6h` (hours); `1` or `0` announces at once. Null when the text is neither. */
+export function parseSettleWindow(text: string): SettleWindow | null {
+  const value = text.trim().toLowerCase();
+  const hours = /^(\d+(?:\.\d+)?)\s*h(?:ours?)?$/.exec(value);
+  if (hours) return Number(hours[1]) > 0 ? { hours: Number(hours[1]) } : { scrapes: 1 };
+  const scrapes = /^(\d+)(?:\s*scrapes?)?$/.exec(value);
+  if (scrapes) return { scrapes: Math.max(1, Number(scrapes[1])) };
+  return null;
+}
+
+/** `2 scrapes`, `6 hours`, `none` (announced at once). */
+export function describeSettleWindow(window: SettleWindow): string {
+  if ('hours' in window) return `${window.hours} hour${window.hours === 1 ? '' : 's'}`;
+  return window.scrapes <= 1 ? 'none' : `${window.scrapes} scrapes`;
+}
+
+/** A change waiting for its settling window, as stored. */
+export interface HeldEvent extends ChangeEvent {
+  id: number;
+  capturedAt: Date;
+}
+
+/** What the board looks like at the observation that may settle held changes. */
+export interface Observation {
+  at: Date;
+  entries: readonly Entry[];
+  /** The US–China gap now (gap_changed is judged against it), or null. */
+  gap: GapSide | null;
+  /** Capture times of the board's observations (snapshots and unchanged captures) up to `at`, in any order. */
+  times: readonly Date[];
+}
+
+export interface SettleVerdict {
+  /** Changes to announce now; a rebased one carries its new `old` and `data`. */
+  publish: HeldEvent[];
+  drop: { event: HeldEvent; status: 'reverted' | 'superseded' }[];
+}
+
+/** Which value a change is about: changes of one aspect form one chain. */
+export function aspectOf(event: ChangeEvent): string {
+  switch (event.kind) {
+    case 'entered':
+    case 'exited':
+      return `presence|${event.model}`;
+    case 'rank_changed':
+      return `rank|${event.model}`;
+    case 'score_changed':
+      return `score|${event.model}`;
+    case 'price_changed':
+      return `price|${event.model}`;
+    case 'new_leader':
+      return 'leader';
+    case 'gap_changed':
+      return 'gap';
+    default:
+      return `${event.kind}|${event.model ?? '*'}`;
+  }
+}
+
+const sameSet = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item) => b.includes(item));
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+
+/** True when the board is back where it was before `start`, the first held change of a chain. */
+export function isReverted(start: HeldEvent, observation: Observation, byModel: ReadonlyMap<string, Entry>): boolean {
+  const entry = start.model === null ? undefined : byModel.get(start.model);
+  switch (start.kind) {
+    case 'entered':
+      return entry === undefined;
+    case 'exited':
+      return entry !== undefined;
+    case 'rank_changed':
+      return entry !== undefined && entry.rank === start.old?.rank;
+    case 'score_changed':
+      return entry !== undefined && entry.score === start.old?.score;
+    case 'price_changed':
+      return entry !== undefined && entry.priceInput === start.old?.priceInput && entry.priceOutput === start.old?.priceOutput;
+    case 'new_leader': {
+      const leaders = observation.entries.filter((candidate) => candidate.rank === 1).map((candidate) => candidate.model);
+      return sameSet(leaders, strings(start.data?.previousLeaders));
+    }
+    case 'gap_changed': {
+      if (!observation.gap || !start.old) return false;
+      const countries = strings(start.data?.countries);
+      const threshold = typeof start.data?.thresholdPercent === 'number' ? start.data.thresholdPercent : undefined;
+      return gapEvent(start.old, observation.gap, countries[0] ?? 'US', countries[1] ?? 'CN', threshold) === null;
+    }
+    default:
+      return false;
+  }
+}
+
+const percent = (from: unknown, to: unknown) =>
+  typeof from === 'number' && typeof to === 'number' && from !== 0 ? Math.round(((to - from) / from) * 10_000) / 100 : null;
+
+/** One event from the first change's `old` to the last change's `new`: the move a held value made in all. */
+export function rebase(start: HeldEvent, last: HeldEvent): HeldEvent {
+  if (start === last) return last;
+  const old = start.old;
+  const now = last.new;
+  const since = start.capturedAt.toISOString();
+  let data: EventValues = { ...(last.data ?? {}), since };
+  switch (last.kind) {
+    case 'price_changed':
+      data = { ...data, percentInput: percent(old?.priceInput, now?.priceInput), percentOutput: percent(old?.priceOutput, now?.priceOutput) };
+      break;
+    case 'rank_changed':
+      if (typeof old?.rank === 'number' && typeof now?.rank === 'number') data.delta = old.rank - now.rank;
+      break;
+    case 'score_changed':
+      if (typeof old?.score === 'number' && typeof now?.score === 'number') data.delta = now.score - old.score;
+      break;
+    case 'new_leader':
+      data.previousLeaders = strings(start.data?.previousLeaders);
+      break;
+    case 'gap_changed': {
+      const countries = strings(start.data?.countries);
+      const moved = old && now ? gapEvent(old, now, countries[0] ?? 'US', countries[1] ?? 'CN', Number(start.data?.thresholdPercent ?? 0)) : null;
+      if (moved?.data) data = { ...data, ...moved.data };
+      break;
+    }
+  }
+  return { ...last, old, data };
+}
+
+/**
+ * Decides, at one observation of a board, which held changes are announced, which are dropped
+ * and which wait longer. `held` are the board's changes still pending, including those the
+ * observation itself found.
+ */
+export function settle(held: readonly HeldEvent[], observation: Observation, window: SettleWindow): SettleVerdict {
+  const verdict: SettleVerdict = { publish: [], drop: [] };
+  const byModel = new Map(observation.entries.map((entry) => [entry.model, entry]));
+  const now = observation.at.getTime();
+  const times = [...new Set(observation.times.map((time) => time.getTime()).filter((time) => time <= now)), ...(observation.times.some((time) => time.getTime() === now) ? [] : [now])];
+  /** Observations after `time`, up to and including this one. */
+  const seenAfter = (time: Date) => times.filter((other) => other > time.getTime()).length;
+
+  const chains = new Map<string, HeldEvent[]>();
+  for (const event of held) {
+    if (IMMEDIATE_KINDS.includes(event.kind)) continue;
+    const aspect = aspectOf(event);
+    chains.set(aspect, [...(chains.get(aspect) ?? []), event]);
+  }
+  for (const chain of chains.values()) chain.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime() || a.id - b.id);
+
+  const decide = (chain: HeldEvent[]): 'reverted' | 'published' | 'waiting' => {
+    const start = chain[0]!;
+    if (isReverted(start, observation, byModel)) {
+      for (const event of chain) verdict.drop.push({ event, status: 'reverted' });
+      return 'reverted';
+    }
+    if ('scrapes' in window) {
+      let published = 0;
+      for (const event of chain) {
+        if (seenAfter(event.capturedAt) + 1 < window.scrapes) break;
+        verdict.publish.push(event);
+        published += 1;
+      }
+      return published === chain.length ? 'published' : 'waiting';
+    }
+    const last = chain[chain.length - 1]!;
+    if (seenAfter(last.capturedAt) >= 1 && now - last.capturedAt.getTime() >= window.hours * 3_600_000) {
+      verdict.publish.push(rebase(start, last));
+      for (const event of chain) if (event !== last) verdict.drop.push({ event, status: 'superseded' });
+      return 'published';
+    }
+    return 'waiting';
+  };
+
+  // A model's entry and exit are settled first: the other changes of a model whose entry is not
+  // announced wait for it (and go with it when it is dropped); those of a model whose exit is
+  // announced are moot.
+  const presence = new Map<string, { kind: EventKind; outcome: ReturnType<typeof decide> }>();
+  for (const [aspect, chain] of chains) {
+    if (!aspect.startsWith('presence|')) continue;
+    const start = chain[0]!;
+    presence.set(start.model ?? '', { kind: start.kind, outcome: decide(chain) });
+  }
+  for (const [aspect, chain] of chains) {
+    if (aspect.startsWith('presence|')) continue;
+    const model = chain[0]!.model;
+    const state = model === null ? undefined : presence.get(model);
+    if (state?.kind === 'entered' && state.outcome === 'reverted') {
+      for (const event of chain) verdict.drop.push({ event, status: 'reverted' });
+    } else if (state?.kind === 'entered' && state.outcome === 'waiting') {
+      continue;
+    } else if (state?.kind === 'exited' && state.outcome === 'published') {
+      for (const event of chain) verdict.drop.push({ event, status: 'superseded' });
+    } else {
+      decide(chain);
+    }
+  }
+  return verdict;
+}
