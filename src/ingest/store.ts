@@ -333,11 +333,20 @@ async function gapBaseline(tx: Tx, board: string, before: Date): Promise<GapSide
 }
 
 /** Re-sums a snapshot's change set from the fate of its events. */
-async function refreshChangeSets(tx: Tx, board: string, snapshotIds: Iterable<number>): Promise<Map<number, ChangeSet>> {
+async function refreshChangeSets(
+  tx: Tx,
+  board: string,
+  snapshotIds: Iterable<number>,
+  known: ReadonlyMap<number, SnapshotTraits> = new Map(),
+): Promise<Map<number, ChangeSet>> {
   const ids = [...new Set(snapshotIds)];
   const refreshed = new Map<number, ChangeSet>();
   if (ids.length === 0) return refreshed;
-  const shots = await tx.select({ id: snapshots.id, changeSet: snapshots.changeSet }).from(snapshots).where(inArray(snapshots.id, ids));
+  const stored = ids.filter((id) => !known.has(id));
+  const shots: { id: number; changeSet: SnapshotTraits | null }[] = [
+    ...[...known].filter(([id]) => ids.includes(id)).map(([id, changeSet]) => ({ id, changeSet })),
+    ...(stored.length ? await tx.select({ id: snapshots.id, changeSet: snapshots.changeSet }).from(snapshots).where(inArray(snapshots.id, stored)) : []),
+  ];
   const rows = await tx
     .select({ snapshotId: events.snapshotId, kind: events.kind, model: events.model, name: events.name, data: events.data, status: events.status })
     .from(events)
@@ -376,6 +385,7 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
   const { board } = context;
   const { at } = observation;
   const touched = new Set<number>();
+  const traits = new Map<number, SnapshotTraits>();
   let entries = observation.entries;
   const immediate: ChangeEvent[] = [];
   if (observation.snapshot) {
@@ -387,8 +397,7 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
       const moved = gapEvent(await gapBaseline(tx, board, at), gap, 'US', 'CN');
       if (moved) found.push(moved);
     }
-    const traits: SnapshotTraits = snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap);
-    await tx.update(snapshots).set({ changeSet: summarizeChangeSet(board, traits, []) }).where(eq(snapshots.id, id));
+    traits.set(id, snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap));
     immediate.push(...found.filter((event) => IMMEDIATE_KINDS.includes(event.kind)));
     await insertEvents(tx, board, id, at, immediate, 'published');
     await insertEvents(tx, board, id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending');
@@ -433,7 +442,7 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
       if (snapshotId != null) touched.add(snapshotId);
     }
   }
-  const changeSets = await refreshChangeSets(tx, board, touched);
+  const changeSets = await refreshChangeSets(tx, board, touched, traits);
   const stillPending = held.length - verdict.publish.length - verdict.drop.length;
   return {
     published: [...immediate, ...[...verdict.publish].sort((a, b) => a.id - b.id).map(({ id: _id, capturedAt: _at, ...event }) => event)],

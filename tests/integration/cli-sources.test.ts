@@ -84,7 +84,7 @@ describe('broken captures through the CLI: rejected or quarantined, never diffed
     const id = /\n(\d+) +2025-01-04/.exec(changes.stdout)?.[1];
     const one = await rankwatch(['changes', id!], env);
     expect(one.stdout).toMatch(/^2025-01-04  lmarena-text: 1 entered\n\nCAPTURED +BOARD +KIND +CHANGE\n2025-01-04 +lmarena-text +entered +model-40 enters lmarena-text at #41/);
-  });
+  }, 90_000);
 
   it('scrape of a board without its API key fails plainly and fetches nothing; a bare scrape skips it', async () => {
     const named = await rankwatch(['scrape', 'artificialanalysis-intelligence'], env);
