@@ -2,6 +2,8 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import type { BoardDefinition } from '../scrapers/scraper.ts';
 import { DEFAULT_SETTLE, parseSettleWindow, type SettleWindow } from './diff/settle.ts';
+import { DEFAULT_RETRY_SCHEDULE_MS } from './notify/dispatcher.ts';
+import { parseAllowHosts } from './notify/ssrf.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** The package version and homepage, for the User-Agent and feeds. */
@@ -34,6 +36,11 @@ const EnvSchema = z.object({
   RANKWATCH_SCRAPE_ON_START: boolean.default(true),
   RANKWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   RANKWATCH_ALIASES_FILE: z.string().min(1).optional(),
+  RANKWATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RANKWATCH_WEBHOOK_ALLOW_HOSTS: z.string().optional(),
+  RANKWATCH_DISPATCHER: boolean.default(true),
+  RANKWATCH_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
+  RANKWATCH_DELIVERY_RETRY_SCHEDULE: z.string().optional(),
   RANKWATCH_ORGANIZATIONS_FILE: z.string().min(1).optional(),
 });
 
@@ -67,11 +74,28 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The user's own model aliases and organizations (YAML), merged over the shipped tables. */
   identityFiles: { aliases: string | undefined; organizations: string | undefined };
+  /** Bearer token for managing subscriptions; unset: the management endpoints answer 503. */
+  adminToken: string | undefined;
+  /** Alert delivery: hosts exempt from the private-address guard, the dispatcher, its timeout and retry delays. */
+  delivery: { allowHosts: string[]; dispatcher: boolean; timeoutMs: number; retrySchedule: number[] };
   boards: Map<string, BoardSettings>;
 }
 
 /** Thrown for invalid environment variables; names each one. */
 export class ConfigError extends Error {}
+
+/** `5s,5m,2h,500ms` as milliseconds; null when any item is not a duration (an empty list is none: no retries). */
+export function parseDurations(text: string): number[] | null {
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const out: number[] = [];
+  for (const item of items) {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(item);
+    if (!match) return null;
+    out.push(Math.round(Number(match[1]) * units[match[2]!]!));
+  }
+  return out;
+}
 
 /** `lmarena-text` → `LMARENA_TEXT`, for per-board variables. */
 export function boardEnvName(board: string): string {
@@ -144,6 +168,12 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
       settings.watched = false;
     }
   }
+  let retrySchedule = [...DEFAULT_RETRY_SCHEDULE_MS];
+  if (values.RANKWATCH_DELIVERY_RETRY_SCHEDULE !== undefined) {
+    const parsedSchedule = parseDurations(values.RANKWATCH_DELIVERY_RETRY_SCHEDULE);
+    if (parsedSchedule) retrySchedule = parsedSchedule;
+    else problems.push(`RANKWATCH_DELIVERY_RETRY_SCHEDULE: expected comma-separated delays such as 5s,5m,30m,2h, got ${JSON.stringify(values.RANKWATCH_DELIVERY_RETRY_SCHEDULE)}`);
+  }
   if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   return {
     databaseUrl: values.DATABASE_URL,
@@ -163,6 +193,13 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     scrapeOnStart: values.RANKWATCH_SCRAPE_ON_START,
     logLevel: values.RANKWATCH_LOG_LEVEL,
     identityFiles: { aliases: values.RANKWATCH_ALIASES_FILE, organizations: values.RANKWATCH_ORGANIZATIONS_FILE },
+    adminToken: values.RANKWATCH_ADMIN_TOKEN,
+    delivery: {
+      allowHosts: parseAllowHosts(values.RANKWATCH_WEBHOOK_ALLOW_HOSTS),
+      dispatcher: values.RANKWATCH_DISPATCHER,
+      timeoutMs: values.RANKWATCH_DELIVERY_TIMEOUT_MS,
+      retrySchedule,
+    },
     boards: boardSettings,
   };
 }

@@ -8,6 +8,7 @@ import { scrapeBoard } from './ingest/run.ts';
 import type { Logger } from './log.ts';
 import { startScheduler, type Scheduler } from './schedule/scheduler.ts';
 import { identityFor, openStore } from './context.ts';
+import { Dispatcher } from './notify/dispatcher.ts';
 
 /** A running service: HTTP API plus scheduled scrapes. */
 export interface Service {
@@ -16,6 +17,8 @@ export interface Service {
   port: number;
   database: Database;
   scheduler: Scheduler | null;
+  /** Sends alerts from the outbox (null when RANKWATCH_DISPATCHER is off). */
+  dispatcher: Dispatcher | null;
   stop(): Promise<void>;
 }
 
@@ -24,7 +27,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // Read (and check) the user's identity tables once, before anything starts: a malformed file stops here.
   const identity = identityFor(config);
   const database = await openStore(config, 'serve');
-  const app = createApp({ db: database.db, publicUrl: config.publicUrl, logError: log.error, identity });
+  const app = createApp({
+    db: database.db,
+    publicUrl: config.publicUrl,
+    logError: log.error,
+    identity,
+    adminToken: config.adminToken,
+    urlPolicy: { allowHosts: config.delivery.allowHosts },
+  });
   let server: ReturnType<typeof serve>;
   let address: AddressInfo;
   try {
@@ -47,16 +57,30 @@ export async function startService(config: Config, log: Logger): Promise<Service
   for (const job of scheduler?.jobs ?? []) log.info(`scheduled ${job.board}: ${job.schedule}`);
   for (const skip of scheduler?.skipped ?? []) log.info(`not scheduled ${skip.board}: not configured (${skip.reason})`);
 
+  const dispatcher = config.delivery.dispatcher
+    ? new Dispatcher({
+        database,
+        publicUrl: config.publicUrl ?? url,
+        allowHosts: config.delivery.allowHosts,
+        timeoutMs: config.delivery.timeoutMs,
+        retrySchedule: config.delivery.retrySchedule,
+        log: (level, message) => log[level](message),
+      })
+    : null;
+  await dispatcher?.start();
+
   let stopping: Promise<void> | null = null;
   return {
     url,
     port: address.port,
     database,
     scheduler,
+    dispatcher,
     stop() {
       stopping ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await scheduler?.stop();
+        await dispatcher?.stop();
         await database.close();
       })();
       return stopping;

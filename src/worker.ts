@@ -3,6 +3,7 @@ import { createTask } from 'node-cron';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { defaultFetchDeps } from './ingest/fetch.ts';
+import { Dispatcher } from './notify/dispatcher.ts';
 import { scrapeBoard } from './ingest/run.ts';
 import { describeOutcome } from './schedule/scheduler.ts';
 import { allBoards } from '../scrapers/index.ts';
@@ -57,7 +58,9 @@ export function dueBoards(config: Config, at: Date): string[] {
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     const config = settings(env);
-    return withDatabase(env, async (database) => createApp({ db: database.db, publicUrl: config.publicUrl }).fetch(request));
+    return withDatabase(env, async (database) =>
+      createApp({ db: database.db, publicUrl: config.publicUrl, adminToken: config.adminToken, urlPolicy: { allowHosts: config.delivery.allowHosts } }).fetch(request),
+    );
   },
 
   async scheduled(controller: { cron: string; scheduledTime: number }, env: WorkerEnv, context: ExecutionContextLike): Promise<void> {
@@ -67,6 +70,20 @@ export default {
       for (const board of due) {
         const outcome = await scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(controller.scheduledTime) }, board);
         console.log(`scrape ${describeOutcome(outcome)}`);
+      }
+      // No LISTEN on Workers: each tick sends what the outbox holds that is due.
+      if (config.delivery.dispatcher) {
+        const dispatcher = new Dispatcher({
+          database,
+          publicUrl: config.publicUrl ?? 'https://rankwatch.invalid',
+          allowHosts: config.delivery.allowHosts,
+          timeoutMs: config.delivery.timeoutMs,
+          retrySchedule: config.delivery.retrySchedule,
+          log: (_level, message) => console.log(message),
+        });
+        while ((await dispatcher.runOnce()) > 0) {
+          // Until nothing due is left.
+        }
       }
     });
     context.waitUntil(run);

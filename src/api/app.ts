@@ -1,8 +1,8 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { sql } from 'drizzle-orm';
 import { ZodError } from 'zod';
-import { HOMEPAGE, VERSION } from '../config.ts';
+import { VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import {
   boardExists,
@@ -13,15 +13,16 @@ import {
   listChangeSets,
   listEvents,
   listQuarantines,
-  modelExists,
   standingsAt,
-  type EventFilter,
 } from '../db/queries.ts';
 import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { renderRss } from '../feed/rss.ts';
+import { mountFeeds } from '../feed/routes.ts';
+import { eventFilter } from './event-filter.ts';
 import { loadIdentity, type Identity } from '../identity/identity.ts';
 import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels } from '../identity/store.ts';
-import { parseId, parseKinds, parseLimit, parseStatuses, parseTime } from './params.ts';
+import { parseId, parseLimit, parseTime } from './params.ts';
+import { AuthError, mountSubscriptions } from './subscriptions.ts';
+import type { UrlPolicy } from '../notify/subscriptions.ts';
 
 /** What the HTTP API needs. */
 export interface ApiDeps {
@@ -32,39 +33,24 @@ export interface ApiDeps {
   logError?: (message: string) => void;
   /** Model identity (defaults to the shipped tables). */
   identity?: Identity;
+  /** Bearer token for `/v1/subscriptions` and `/v1/deliveries` (unset: those answer 503). */
+  adminToken?: string | undefined;
+  /** Webhook URL guard: hosts exempt from the private-address check, and (tests) a DNS lookup. */
+  urlPolicy?: UrlPolicy;
 }
 
 type Env = { Variables: RequestIdVariables };
 
 const MAX_LIMIT = 1000;
 
-function statusOf(error: unknown): 400 | 404 | 409 | 500 {
+function statusOf(error: unknown): 400 | 401 | 404 | 409 | 500 | 503 {
+  if (error instanceof AuthError) return error.status;
   if (error instanceof InvalidInputError || error instanceof ZodError) return 400;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
   return 500;
 }
 
-async function eventFilter(db: Db, c: Context<Env>): Promise<EventFilter> {
-  const board = c.req.query('board');
-  const model = c.req.query('model');
-  const since = c.req.query('since');
-  const until = c.req.query('until');
-  const filter: EventFilter = {
-    board: board || undefined,
-    model: model || undefined,
-    kind: parseKinds('kind', c.req.queries('kind') ?? []),
-    status: parseStatuses('status', c.req.queries('status') ?? []),
-    since: since ? parseTime('since', since) : undefined,
-    until: until ? parseTime('until', until) : undefined,
-    limit: parseLimit('limit', c.req.query('limit'), 100, MAX_LIMIT),
-  };
-  if (filter.board && !(await boardExists(db, filter.board))) throw new NotFoundError(`unknown board: ${filter.board}`);
-  if (filter.model && !(await modelExists(db, filter.model, filter.board))) {
-    throw new NotFoundError(`unknown model: ${filter.model}${filter.board ? ` on ${filter.board}` : ''}`);
-  }
-  return filter;
-}
 
 /** The rankwatch HTTP API (hono): boards, standings, events, model history, RSS, health. */
 export function createApp(deps: ApiDeps): Hono<Env> {
@@ -85,6 +71,9 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     return c.json(body, status);
   });
   app.notFound((c) => c.json({ code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
+
+  mountSubscriptions(app, { db, adminToken: deps.adminToken, policy: deps.urlPolicy ?? { allowHosts: [] }, identity });
+  mountFeeds(app, { db, publicUrl: deps.publicUrl });
 
   app.get('/healthz', async (c) => {
     await db.execute(sql`select 1`);
@@ -196,16 +185,6 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     return c.json(found);
   });
 
-  app.get('/feed.xml', async (c) => {
-    const filter = await eventFilter(db, c);
-    const url = new URL(c.req.url);
-    const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');
-    const xml = renderRss(
-      { baseUrl, selfUrl: `${baseUrl}${url.pathname}${url.search}`, title: 'rankwatch: leaderboard changes', homepage: HOMEPAGE, version: VERSION },
-      await listEvents(db, filter),
-    );
-    return c.body(xml, 200, { 'content-type': 'application/rss+xml; charset=utf-8' });
-  });
 
   return app;
 }

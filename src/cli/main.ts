@@ -45,6 +45,7 @@ import {
 import type { UnmappedItem } from '../identity/identity.ts';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { addSubscriptionCommands } from './subscriptions.ts';
 
 /** Where the CLI reads and writes; injected so tests run it in-process. */
 export interface CliIo {
@@ -443,6 +444,8 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       );
       io.stdout(options.json ? json(found) : formatQuarantine(found));
     });
+
+  addSubscriptionCommands(cli, { config, stdout: io.stdout, json, readThrough });
 
   return cli;
 }

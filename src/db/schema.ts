@@ -3,6 +3,7 @@ import type { ChangeSet } from '../diff/change-set.ts';
 import {
   bigserial,
   bigint,
+  boolean,
   doublePrecision,
   index,
   integer,
@@ -197,4 +198,83 @@ export const events = pgTable(
     index('events_model_idx').on(t.model),
     index('events_snapshot_idx').on(t.snapshotId),
   ],
+);
+
+/** Who is told about changes, where, and which ones (src/notify/filters.ts). */
+export const subscriptions = pgTable('subscriptions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** `slack`, `discord` or `webhook`. */
+  channel: text('channel').notNull(),
+  url: text('url').notNull(),
+  filters: jsonb('filters').notNull(),
+  /** `immediate`, or a digest: `hourly` or `daily`, in `timezone`. */
+  mode: text('mode').notNull().default('immediate'),
+  timezone: text('timezone').notNull().default('UTC'),
+  description: text('description'),
+  /** The webhook signing secret (`whsec_…`), shown once at creation; null for Slack and Discord. */
+  secret: text('secret'),
+  /** The secret before the last rotation, still signed with until `previousSecretUntil`. */
+  previousSecret: text('previous_secret'),
+  previousSecretUntil: at('previous_secret_until'),
+  enabled: boolean('enabled').notNull().default(true),
+  /** Why the subscription was disabled (a 410 Gone, Slack's "no_service"…), or null. */
+  disabledReason: text('disabled_reason'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * The outbox: one message to one subscription, written in the same transaction as the events it
+ * carries. The dispatcher claims due rows with FOR UPDATE SKIP LOCKED.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    subscriptionId: bigint('subscription_id', { mode: 'number' })
+      .notNull()
+      .references(() => subscriptions.id, { onDelete: 'cascade' }),
+    /** Stable across retries: the `webhook-id` header. */
+    messageId: text('message_id').notNull(),
+    /** `change_set`, `digest` or `test`. */
+    kind: text('kind').notNull(),
+    /** `gathering` (a digest window still open), `pending`, `delivered`, `dead`, `cancelled`. */
+    status: text('status').notNull(),
+    /** The events the message carries (ids), grouped by change set when sent. */
+    eventIds: jsonb('event_ids').$type<number[]>().notNull(),
+    /** The digest window, e.g. "hourly digest, 2026-11-23 14:00–15:00 Europe/Berlin". */
+    title: text('title'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    /** A sender holds the row until then (a crash frees it when the time passes). */
+    lockedUntil: at('locked_until'),
+    lastAttemptAt: at('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    deliveredAt: at('delivered_at'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_message_idx').on(t.messageId),
+    index('deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('deliveries_subscription_idx').on(t.subscriptionId, t.createdAt),
+  ],
+);
+
+/** Each attempt to send a delivery: time, outcome, HTTP status, error. */
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: bigint('delivery_id', { mode: 'number' })
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    attemptedAt: at('attempted_at').notNull(),
+    /** `delivered`, `failed` (will be retried), `dead` (the last attempt), `gone` (the receiver is gone: subscription disabled). */
+    outcome: text('outcome').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
 );

@@ -30,11 +30,6 @@ function hasInterval(entry: Entry): entry is Entry & { scoreLower: number; score
   return entry.scoreLower !== null && entry.scoreUpper !== null && entry.score !== null;
 }
 
-/** "Better" in the board's direction, on the interval bounds. */
-function separation(winner: Entry & { scoreLower: number; scoreUpper: number }, loser: Entry & { scoreLower: number; scoreUpper: number }, direction: Direction): number {
-  return direction === 'higher' ? winner.scoreLower - loser.scoreUpper : loser.scoreLower - winner.scoreUpper;
-}
-
 /** Prefix maximum and count over positions 1..n (Fenwick tree); values only ever go in. */
 class PrefixMax {
   private readonly max: number[];

@@ -11,7 +11,7 @@ import { RobotsCache, robotsAllow } from './robots.ts';
 import { identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
 import { sha256 } from './hash.ts';
-import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
+import { applyCapture, recordScrape, type CaptureResult, type Identify } from './store.ts';
 import { captureTimeFromPath } from './capture-time.ts';
 import type { SettleWindow } from '../diff/settle.ts';
 
@@ -103,6 +103,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
           direction: found.board.direction,
           attribute: attributionFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
           window: settings.settle,
+          identify: identifyFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
         },
         durationMs: Date.now() - started,
       });
@@ -141,6 +142,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
       columns: parsed.columns ?? null,
       attribute: attributionFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
       settle: settings.settle,
+      identify: identifyFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
     });
     return { board: boardId, httpStatus: response.httpStatus, ...result };
   } catch (error) {
@@ -167,6 +169,11 @@ function contentHashOf(body: string, attachments: Readonly<Record<string, string
   const names = Object.keys(attachments).sort();
   if (names.length === 0) return sha256(body);
   return sha256(JSON.stringify([body, ...names.map((name) => [name, attachments[name]])]));
+}
+
+/** Model identity of a source's entries, for subscription filters. */
+function identifyFor(identity: Identity, source: string): Identify {
+  return (_board, entry) => identity.resolve(source, entry);
 }
 
 /** One file on its way into `import`. */
@@ -219,6 +226,7 @@ export async function importFile(
     columns: parsed.columns ?? null,
     attribute: attributionFor(identity, found.scraper.id),
     settle: settle ?? found.board.settle,
+    identify: identifyFor(identity, found.scraper.id),
   });
 }
 

@@ -11,6 +11,8 @@ import { EntrySchema, sameEntry, type Direction, type Entry } from '../entry.ts'
 import { ConflictError } from '../errors.ts';
 import type { Scraper } from '../../scrapers/scraper.ts';
 import { entriesHash } from './hash.ts';
+import { enqueueDeliveries } from '../notify/outbox.ts';
+import type { IdentityInput, ResolvedIdentity } from '../identity/identity.ts';
 import { checkHealth, type BoardHealth } from './health.ts';
 
 export const SCRAPE_ORIGINS = ['live', 'import'] as const;
@@ -49,6 +51,8 @@ export interface CaptureInput {
   attribute?: Attribution;
   /** How long a change must last before it is announced (default: two scrapes). */
   settle?: SettleWindow;
+  /** Model identity for subscription filters (organizations, countries, canonical ids). */
+  identify?: Identify;
 }
 
 /** What storing a capture did. */
@@ -93,7 +97,7 @@ export interface ScrapeRecord {
   lastModified?: string | null;
   durationMs?: number | null;
   /** For a 304: the board did not change, which may complete changes' settling windows. */
-  settling?: { direction: Direction; attribute?: Attribution | undefined; window: SettleWindow };
+  settling?: { direction: Direction; attribute?: Attribution | undefined; window: SettleWindow; identify?: Identify | undefined };
 }
 
 type StandingRow = typeof standings.$inferSelect;
@@ -157,7 +161,7 @@ export async function recordScrape(db: Db, record: ScrapeRecord): Promise<void> 
         .orderBy(desc(snapshots.capturedAt))
         .limit(1);
       if (shown && shown.capturedAt <= record.capturedAt) {
-        await observe(tx, { board: record.board, ...record.settling, attribute: record.settling.attribute }, { at: record.capturedAt, entries: null, snapshot: null });
+        await observe(tx, { board: record.board, ...record.settling, attribute: record.settling.attribute, identify: record.settling.identify ?? null }, { at: record.capturedAt, entries: null, snapshot: null });
       }
     }
   });
@@ -188,9 +192,10 @@ async function scrapeTransition(
     .limit(1);
   const lastFailed = recent[0]?.status === 'failed';
   if (failed && !lastFailed) {
-    await insertEvents(tx, board, null, ranAt, [
+    const ids = await insertEvents(tx, board, null, ranAt, [
       { kind: 'scrape_failed', model: null, name: null, old: null, new: null, data: { error: details.error, httpStatus: details.httpStatus, source: details.source } },
     ]);
+    await enqueueDeliveries(tx, ids, null);
   } else if (!failed && lastFailed) {
     const [lastGood] = await tx
       .select({ ranAt: scrapes.ranAt })
@@ -210,7 +215,7 @@ async function scrapeTransition(
         ),
       )
       .orderBy(asc(scrapes.ranAt));
-    await insertEvents(tx, board, null, ranAt, [
+    const ids = await insertEvents(tx, board, null, ranAt, [
       {
         kind: 'scrape_recovered',
         model: null,
@@ -220,6 +225,7 @@ async function scrapeTransition(
         data: { failedSince: streak[0]?.ranAt.toISOString() ?? null, failures: streak.length },
       },
     ]);
+    await enqueueDeliveries(tx, ids, null);
   }
 }
 
@@ -263,8 +269,8 @@ async function insertEvents(
   capturedAt: Date,
   found: readonly ChangeEvent[],
   status: 'published' | 'pending' = 'published',
-): Promise<void> {
-  if (found.length === 0) return;
+): Promise<number[]> {
+  if (found.length === 0) return [];
   const json = JSON.stringify(
     found.map((event) => ({
       key: eventKey(board, capturedAt, event),
@@ -277,11 +283,20 @@ async function insertEvents(
     })),
   );
   const settledAt = status === 'published' ? capturedAt.toISOString() : null;
-  await tx.execute(sql`
+  const inserted = await tx.execute(sql`
     insert into events (key, board_id, snapshot_id, kind, model, name, captured_at, old, new, data, status, settled_at)
     select key, ${board}::text, ${snapshotId}::bigint, kind, model, name, ${capturedAt.toISOString()}::timestamptz, old, new, data, ${status}::text, ${settledAt}::timestamptz
     from jsonb_to_recordset(${json}::jsonb) as x(key text, kind text, model text, name text, old jsonb, new jsonb, data jsonb)
-    on conflict (key) do nothing`);
+    on conflict (key) do nothing
+    returning id`);
+  return rowsOf(inserted).map((row) => Number(row.id));
+}
+
+/** The rows of a raw `execute` result, whichever driver ran it (postgres.js: an array; PGlite: `{rows}`). */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result)) return result as Record<string, unknown>[];
+  const rows = (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
 }
 
 /** What the settling of one board needs to know about it. */
@@ -290,7 +305,14 @@ interface BoardContext {
   direction: Direction;
   attribute: Attribution | undefined;
   window: SettleWindow;
+  /** Canonical id, organization and country of a model, for subscription filters (null: unknown). */
+  identify: Identify | null;
+  /** History is being derived again (a capture inserted before it): nothing is sent to subscribers. */
+  replaying?: boolean;
 }
+
+/** Model identity for subscription filters: `identity.resolve` of the board's source. */
+export type Identify = (board: string, entry: IdentityInput) => ResolvedIdentity;
 
 /** One observation of a board on its way through the settling window. */
 interface ObservationInput {
@@ -386,6 +408,7 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
   const { at } = observation;
   const touched = new Set<number>();
   const traits = new Map<number, SnapshotTraits>();
+  const announcedIds: number[] = [];
   let entries = observation.entries;
   const immediate: ChangeEvent[] = [];
   if (observation.snapshot) {
@@ -399,7 +422,7 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
     }
     traits.set(id, snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap));
     immediate.push(...found.filter((event) => IMMEDIATE_KINDS.includes(event.kind)));
-    await insertEvents(tx, board, id, at, immediate, 'published');
+    announcedIds.push(...(await insertEvents(tx, board, id, at, immediate, 'published')));
     await insertEvents(tx, board, id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending');
     touched.add(id);
   }
@@ -443,6 +466,8 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
     }
   }
   const changeSets = await refreshChangeSets(tx, board, touched, traits);
+  announcedIds.push(...verdict.publish.map((event) => event.id));
+  if (!context.replaying) await enqueueDeliveries(tx, announcedIds, context.identify);
   const stillPending = held.length - verdict.publish.length - verdict.drop.length;
   return {
     published: [...immediate, ...[...verdict.publish].sort((a, b) => a.id - b.id).map(({ id: _id, capturedAt: _at, ...event }) => event)],
@@ -456,7 +481,8 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
  * Derives every change of a board again from its stored observations, in time order: after a
  * capture older than stored history was inserted, later changes and their settling may differ.
  */
-async function rederive(tx: Tx, context: BoardContext): Promise<void> {
+async function rederive(tx: Tx, boardContext: BoardContext): Promise<void> {
+  const context = { ...boardContext, replaying: true };
   const { board } = context;
   await tx.delete(events).where(and(eq(events.boardId, board), isNotNull(events.snapshotId)));
   const shots = await tx
@@ -626,7 +652,13 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
       .where(and(eq(snapshots.boardId, board), lte(snapshots.capturedAt, at)))
       .orderBy(desc(snapshots.capturedAt))
       .limit(1);
-    const context: BoardContext = { board, direction: input.health?.direction ?? 'higher', attribute: input.attribute, window: input.settle ?? DEFAULT_SETTLE };
+    const context: BoardContext = {
+      board,
+      direction: input.health?.direction ?? 'higher',
+      attribute: input.attribute,
+      window: input.settle ?? DEFAULT_SETTLE,
+      identify: input.identify ?? null,
+    };
     if (previous && previous.entriesHash === hash) {
       // An unchanged capture is one more observation: it may complete changes' settling windows.
       const [later] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, board), gt(snapshots.capturedAt, at))).limit(1);
@@ -680,7 +712,7 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
           new: { rows: entries.length },
           data: { reasons, quarantineId, source: input.source },
         });
-        await insertEvents(tx, board, null, at, announced);
+        await enqueueDeliveries(tx, await insertEvents(tx, board, null, at, announced), null);
       }
       await tx.insert(scrapes).values({ ...log, status: 'quarantined', error: reasons.join('; '), quarantineId });
       return outcome('quarantined', null, { reasons, quarantineId, events: announced });

@@ -1,0 +1,386 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { and, asc, eq, inArray, isNotNull, lte, or, isNull, lt, sql } from 'drizzle-orm';
+import type { Database, Db } from '../db/client.ts';
+import { deliveries, deliveryAttempts, events, snapshots, subscriptions } from '../db/schema.ts';
+import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
+import type { EventStatus } from '../diff/settle.ts';
+import { describeError } from '../errors.ts';
+import type { Alert, AlertChangeSet } from './alert.ts';
+import { discordMessage } from './discord.ts';
+import { OUTBOX_CHANNEL } from './outbox.ts';
+import { slackMessage } from './slack.ts';
+import { checkWebhookUrl, lookupFor, type WebhookLookup } from './ssrf.ts';
+import { signWebhook, webhookBody } from './webhook.ts';
+
+/**
+ * Delays before each retry (Standard Webhooks' schedule, continued at 10 hours to about three
+ * days): the first attempt is immediate, then 5 s, 5 min, 30 min, 2 h, 5 h and 10 h six times.
+ */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, ...Array<number>(6).fill(36_000_000)];
+
+/** Slack takes about one message a second per webhook. */
+const PACING_MS: Record<string, number> = { slack: 1_000, discord: 0, webhook: 0 };
+
+export interface DispatcherOptions {
+  database: Database;
+  /** Base URL for links to change sets. */
+  publicUrl: string;
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  /** Delays before retries 1, 2, …; after the last the delivery is dead. */
+  retrySchedule?: readonly number[];
+  /** Deliveries claimed per round. */
+  batchSize?: number;
+  lookup?: WebhookLookup | undefined;
+  now?: () => Date;
+  random?: () => number;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** What one attempt came to. */
+export interface AttemptResult {
+  outcome: 'delivered' | 'failed' | 'gone';
+  statusCode: number | null;
+  error: string | null;
+  /** From Retry-After (or Discord's retry_after): not sooner than this. */
+  retryAfterMs: number | null;
+}
+
+/** Seconds or an HTTP date, as Retry-After gives it; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: Date): number | null {
+  if (!value) return null;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - now.getTime());
+}
+
+const SLACK_GONE = ['no_service', 'channel_not_found', 'channel_is_archived', 'invalid_token', 'no_team', 'team_disabled'];
+/** Discord: Unknown Webhook, Invalid Webhook Token. */
+const DISCORD_GONE = [10015, 50027];
+
+/**
+ * Judges a receiver's answer. Pure. 2xx delivered; 410, Slack's "webhook gone" answers and
+ * Discord's unknown-webhook codes mean the receiver is gone (the subscription is disabled); a 3xx
+ * is a failure (redirects are not followed); everything else is retried, after Retry-After when given.
+ */
+export function judgeResponse(channel: string, statusCode: number, headers: IncomingHttpHeaders, body: string, now: Date): AttemptResult {
+  const retryHeader = Array.isArray(headers['retry-after']) ? headers['retry-after'][0] : headers['retry-after'];
+  let retryAfterMs = parseRetryAfter(retryHeader, now);
+  const snippet = body.trim().slice(0, 200);
+  if (statusCode >= 200 && statusCode < 300) return { outcome: 'delivered', statusCode, error: null, retryAfterMs: null };
+  if (statusCode === 410) return { outcome: 'gone', statusCode, error: `410 Gone${snippet ? `: ${snippet}` : ''}`, retryAfterMs: null };
+  if (channel === 'slack' && SLACK_GONE.includes(snippet)) return { outcome: 'gone', statusCode, error: `Slack answered ${statusCode} ${snippet}: the webhook is gone`, retryAfterMs: null };
+  if (channel === 'discord') {
+    try {
+      const parsed = JSON.parse(body) as { code?: number; message?: string; retry_after?: number };
+      if (typeof parsed.code === 'number' && DISCORD_GONE.includes(parsed.code)) {
+        return { outcome: 'gone', statusCode, error: `Discord answered ${statusCode} ${parsed.message ?? parsed.code}: the webhook is gone`, retryAfterMs: null };
+      }
+      if (statusCode === 429 && retryAfterMs === null && typeof parsed.retry_after === 'number') retryAfterMs = Math.round(parsed.retry_after * 1000);
+    } catch {
+      // Not JSON: judged by the status alone.
+    }
+  }
+  const what = statusCode >= 300 && statusCode < 400 ? `${statusCode} redirect (not followed)` : `HTTP ${statusCode}`;
+  return { outcome: 'failed', statusCode, error: `${what}${snippet ? `: ${snippet}` : ''}`, retryAfterMs };
+}
+
+/** The delay before retry `attempt` (1-based), jittered by ±20%, or null after the last. Pure. */
+export function retryDelay(schedule: readonly number[], attempt: number, random: number): number | null {
+  const base = schedule[attempt - 1];
+  if (base === undefined) return null;
+  return Math.round(base * (0.8 + 0.4 * random));
+}
+
+/** POSTs a body, pinned to the checked addresses, no redirects, with a deadline. */
+async function post(url: URL, addresses: readonly string[], headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      // No shared agent: a pooled socket could bypass the address pinned for this request.
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: lookupFor(addresses), timeout: timeoutMs, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= 64 * 1024) chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+/** Builds the alert a delivery carries: its events grouped by change set, or a sample for a test. */
+export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: string, now: Date): Promise<Alert> {
+  const base = publicUrl.replace(/\/$/, '');
+  const type: Alert['type'] = delivery.kind === 'digest' ? 'digest' : delivery.kind === 'test' ? 'test' : 'change_set.published';
+  let rows = delivery.eventIds.length ? await db.select().from(events).where(inArray(events.id, delivery.eventIds)).orderBy(asc(events.capturedAt), asc(events.id)) : [];
+  if (delivery.kind === 'test') {
+    // A sample: the newest announced change set, or an empty one on a fresh install.
+    const [latest] = await db.select({ snapshotId: events.snapshotId }).from(events).where(and(eq(events.status, 'published'), isNotNull(events.snapshotId))).orderBy(sql`${events.capturedAt} desc`).limit(1);
+    rows = latest ? await db.select().from(events).where(and(eq(events.snapshotId, latest.snapshotId!), eq(events.status, 'published'))).orderBy(asc(events.id)).limit(20) : [];
+  }
+  const stored: StoredEvent[] = rows.map((row) => ({
+    id: row.id,
+    key: row.key,
+    board: row.boardId,
+    kind: row.kind as EventKind,
+    model: row.model,
+    name: row.name,
+    capturedAt: row.capturedAt.toISOString(),
+    snapshotId: row.snapshotId,
+    old: row.old as EventValues | null,
+    new: row.new as EventValues | null,
+    ...(row.data ? { data: row.data as EventValues } : {}),
+    status: row.status as EventStatus,
+    settledAt: row.settledAt?.toISOString() ?? null,
+  }));
+  const snapshotIds = [...new Set(stored.map((event) => event.snapshotId).filter((id): id is number => id !== null))];
+  const sets = snapshotIds.length ? await db.select({ id: snapshots.id, changeSet: snapshots.changeSet }).from(snapshots).where(inArray(snapshots.id, snapshotIds)) : [];
+  const byId = new Map(sets.map((set) => [set.id, set.changeSet]));
+  const groups = new Map<string, StoredEvent[]>();
+  for (const event of stored) {
+    const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
+    groups.set(key, [...(groups.get(key) ?? []), event]);
+  }
+  const changeSets: AlertChangeSet[] = [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const set = first.snapshotId === null ? null : byId.get(first.snapshotId);
+    return {
+      id: first.snapshotId ?? 0,
+      board: first.board,
+      capturedAt: first.capturedAt,
+      summary: set?.summary ?? `${first.board}: ${first.kind.replace(/_/g, ' ')}`,
+      bulkRemoval: set?.bulkRemoval ?? false,
+      methodologyChanged: set?.methodologyChanged ?? false,
+      url: first.snapshotId === null ? `${base}/v1/events/${first.id}` : `${base}/v1/changes/${first.snapshotId}`,
+      events: group,
+    };
+  });
+  return { id: delivery.messageId, type, timestamp: now.toISOString(), ...(delivery.title ? { title: delivery.title } : {}), changeSets };
+}
+
+/** The request a channel gets for an alert: URL, headers and body. */
+export function renderRequest(subscription: Pick<SubscriptionRow, 'channel' | 'url' | 'secret' | 'previousSecret' | 'previousSecretUntil'>, alert: Alert, now: Date): { url: URL; headers: Record<string, string>; body: string } {
+  const url = new URL(subscription.url);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'rankwatch-webhooks' };
+  if (subscription.channel === 'slack') return { url, headers, body: JSON.stringify(slackMessage(alert)) };
+  if (subscription.channel === 'discord') {
+    url.searchParams.set('wait', 'true');
+    return { url, headers, body: JSON.stringify(discordMessage(alert)) };
+  }
+  const body = webhookBody(alert);
+  const secrets = [subscription.secret, subscription.previousSecretUntil && subscription.previousSecretUntil > now ? subscription.previousSecret : null].filter((secret): secret is string => Boolean(secret));
+  return { url, headers: { ...headers, ...signWebhook(secrets, alert.id, now, body) }, body };
+}
+
+/**
+ * The outbox dispatcher: claims due deliveries with FOR UPDATE SKIP LOCKED (several instances
+ * side by side never send one twice at the same time), sends each, and records the attempt. It
+ * wakes on NOTIFY from a committed outbox row, and on a timer for retries and digest windows.
+ */
+export class Dispatcher {
+  readonly #options: Required<Omit<DispatcherOptions, 'lookup' | 'log'>> & Pick<DispatcherOptions, 'lookup' | 'log'>;
+  readonly #lastSent = new Map<string, number>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  #unlisten: (() => Promise<void>) | null = null;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = {
+      retrySchedule: DEFAULT_RETRY_SCHEDULE_MS,
+      batchSize: 20,
+      now: () => new Date(),
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  get #db(): Db {
+    return this.#options.database.db;
+  }
+
+  /** Listens for new outbox rows and starts sending what is due. */
+  async start(): Promise<void> {
+    const { database } = this.#options;
+    const wake = () => this.wake();
+    if (database.pglite) {
+      this.#unlisten = await database.pglite.listen(OUTBOX_CHANNEL, wake);
+    } else if (database.sql) {
+      const listening = await database.sql.listen(OUTBOX_CHANNEL, wake);
+      this.#unlisten = () => listening.unlisten();
+    }
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#unlisten?.().catch(() => {});
+    await this.#running;
+  }
+
+  /** Sends what is due now (again after the current round, if one is running). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#loop().finally(() => {
+      this.#running = null;
+      if (this.#again && !this.#stopped) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Resolves when no round is running (tests). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (!this.#stopped && (await this.runOnce()) > 0) {
+        // Keep going while rounds find work.
+      }
+    } catch (error) {
+      this.#options.log?.('error', `delivery round failed: ${describeError(error)}`);
+    }
+    await this.#schedule();
+  }
+
+  /** Sets the timer for the next due delivery (at most a minute away: digests and crashed claims). */
+  async #schedule(): Promise<void> {
+    if (this.#stopped) return;
+    const [next] = await this.#db
+      .select({ at: sql<Date | string>`min(${deliveries.nextAttemptAt})` })
+      .from(deliveries)
+      .where(inArray(deliveries.status, ['pending', 'gathering']))
+      .catch(() => [{ at: null }]);
+    const due = next?.at ? new Date(next.at).getTime() : null;
+    const wait = Math.min(60_000, Math.max(50, due === null ? 60_000 : due - this.#options.now().getTime()));
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), wait);
+    this.#timer.unref?.();
+  }
+
+  /** Claims due deliveries, sends them, records each attempt. Returns how many were claimed. */
+  async runOnce(): Promise<number> {
+    const now = this.#options.now();
+    const claimed = await this.#db.transaction(async (tx) => {
+      const due = await tx
+        .select({ id: deliveries.id })
+        .from(deliveries)
+        .where(
+          and(
+            inArray(deliveries.status, ['pending', 'gathering']),
+            lte(deliveries.nextAttemptAt, now),
+            or(isNull(deliveries.lockedUntil), lt(deliveries.lockedUntil, now)),
+          ),
+        )
+        .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+        .limit(this.#options.batchSize)
+        .for('update', { skipLocked: true });
+      if (due.length === 0) return [];
+      // Held for the attempt; a crash frees the rows when the claim runs out.
+      return tx
+        .update(deliveries)
+        .set({ status: 'pending', lockedUntil: new Date(now.getTime() + this.#options.timeoutMs * 2 + 30_000) })
+        .where(inArray(deliveries.id, due.map((row) => row.id)))
+        .returning();
+    });
+    for (const delivery of claimed) await this.#deliver(delivery);
+    return claimed.length;
+  }
+
+  async #deliver(delivery: DeliveryRow): Promise<void> {
+    const [subscription] = await this.#db.select().from(subscriptions).where(eq(subscriptions.id, delivery.subscriptionId));
+    if (!subscription || !subscription.enabled) {
+      await this.#db
+        .update(deliveries)
+        .set({ status: 'cancelled', lockedUntil: null, lastError: subscription ? `subscription disabled: ${subscription.disabledReason ?? ''}` : 'subscription deleted' })
+        .where(eq(deliveries.id, delivery.id));
+      return;
+    }
+    const pace = PACING_MS[subscription.channel] ?? 0;
+    const last = this.#lastSent.get(subscription.url);
+    if (pace > 0 && last !== undefined) {
+      const wait = last + pace - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    const started = Date.now();
+    const now = this.#options.now();
+    let result: AttemptResult;
+    try {
+      const alert = await buildAlert(this.#db, delivery, this.#options.publicUrl, now);
+      // Checked again at send time: the name may resolve elsewhere now. The socket goes to the checked address.
+      const checked = await checkWebhookUrl(subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
+      const requestParts = renderRequest(subscription, alert, now);
+      const response = await post(requestParts.url, checked.addresses, requestParts.headers, requestParts.body, this.#options.timeoutMs);
+      result = judgeResponse(subscription.channel, response.statusCode, response.headers, response.body, now);
+    } catch (error) {
+      result = { outcome: 'failed', statusCode: null, error: describeError(error), retryAfterMs: null };
+    }
+    this.#lastSent.set(subscription.url, Date.now());
+    // Retries count from the answer (Retry-After is relative to it), not from the start of the attempt.
+    const answeredAt = new Date(now.getTime() + (Date.now() - started));
+    await this.#record(delivery, subscription, result, now, answeredAt, Date.now() - started);
+  }
+
+  async #record(delivery: DeliveryRow, subscription: SubscriptionRow, result: AttemptResult, now: Date, answeredAt: Date, durationMs: number): Promise<void> {
+    const attempts = delivery.attempts + 1;
+    let status = 'delivered';
+    let outcome: string = result.outcome;
+    let next = now;
+    if (result.outcome === 'failed') {
+      const delay = retryDelay(this.#options.retrySchedule, attempts, this.#options.random());
+      if (delay === null) {
+        status = 'dead';
+        outcome = 'dead';
+      } else {
+        status = 'pending';
+        next = new Date(answeredAt.getTime() + Math.max(delay, result.retryAfterMs ?? 0));
+      }
+    } else if (result.outcome === 'gone') {
+      status = 'cancelled';
+    }
+    await this.#db.transaction(async (tx) => {
+      await tx.insert(deliveryAttempts).values({ deliveryId: delivery.id, attemptedAt: now, outcome, statusCode: result.statusCode, error: result.error, durationMs });
+      await tx
+        .update(deliveries)
+        .set({
+          status,
+          attempts,
+          nextAttemptAt: next,
+          lockedUntil: null,
+          lastAttemptAt: now,
+          lastStatusCode: result.statusCode,
+          lastError: result.error,
+          ...(status === 'delivered' ? { deliveredAt: now } : {}),
+        })
+        .where(eq(deliveries.id, delivery.id));
+      if (result.outcome === 'gone') {
+        await tx.update(subscriptions).set({ enabled: false, disabledReason: result.error, updatedAt: now }).where(eq(subscriptions.id, subscription.id));
+      }
+    });
+    const level = status === 'delivered' ? 'info' : 'warn';
+    this.#options.log?.(level, `delivery ${delivery.id} to subscription ${subscription.id} (${subscription.channel}): ${outcome}${result.error ? `: ${result.error}` : ''}${status === 'pending' ? `; next attempt ${next.toISOString()}` : ''}`);
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { EventKindSchema, type ChangeEvent, type EventKind } from '../diff/events.ts';
+import type { ResolvedIdentity } from '../identity/identity.ts';
+
+/** Operator events: they say the data is in doubt. Sent only to subscriptions with `health: true`. */
+export const HEALTH_KINDS: readonly EventKind[] = ['scrape_failed', 'scrape_recovered', 'snapshot_quarantined'];
+
+const names = z.array(z.string().trim().min(1)).min(1);
+
+/** What a subscription wants to hear about. Every filter given must pass; an empty object takes every announced change. */
+export const FiltersSchema = z
+  .object({
+    /** Board ids, e.g. `lmarena-text`. */
+    boards: names.optional(),
+    /** Model keys as the board stores them, or canonical model ids (`rankwatch models`). */
+    models: names.optional(),
+    /** Organization ids or names, e.g. `openai`, `Alibaba`. */
+    organizations: names.optional(),
+    /** ISO 3166 alpha-2 country codes of the model's maker, e.g. `US`, `CN`. */
+    countries: z.array(z.string().trim().regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as US or CN').transform((code) => code.toUpperCase())).min(1).optional(),
+    /** Event kinds. */
+    kinds: z.array(EventKindSchema).min(1).optional(),
+    /** Only moves that touch the top N: the old or the new rank is N or better. */
+    topN: z.number().int().min(1).optional(),
+    /** `rank_changed` by at least this many places. */
+    minRankDelta: z.number().int().min(1).optional(),
+    /** `score_changed` by at least this many points. */
+    minScoreDelta: z.number().positive().optional(),
+    /** `price_changed` by at least this many percent (input or output). */
+    minPricePercent: z.number().positive().optional(),
+    /** Rank, score and leader moves only when significant given the published intervals. */
+    significantOnly: z.boolean().optional(),
+    /** Also operator events (`scrape_failed`, `scrape_recovered`, `snapshot_quarantined`): for the admin's subscription. */
+    health: z.boolean().optional(),
+  })
+  .strict();
+export type Filters = z.infer<typeof FiltersSchema>;
+
+/** What the filters read of an event. */
+export interface FilterableEvent extends ChangeEvent {
+  board: string;
+}
+
+const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Whether an announced event passes a subscription's filters. Pure. `identity` is the model's
+ * canonical id, organization and country (null when the event concerns no model or is unknown).
+ *
+ * Board-level events (`gap_changed`, `board_first_seen`) pass model and organization filters only
+ * when none is given; `gap_changed` passes a country filter naming one of its two countries.
+ * Thresholds apply to the kinds they measure and let the other kinds through: `topN` to events
+ * with a rank, `minRankDelta` to `rank_changed`, `minScoreDelta` to `score_changed`,
+ * `minPricePercent` to `price_changed`, `significantOnly` to the kinds that carry a significance
+ * (only `significant: true` passes; `null`, a board without intervals, does not).
+ */
+export function matchEvent(filters: Filters, event: FilterableEvent, identity: ResolvedIdentity | null): boolean {
+  if (HEALTH_KINDS.includes(event.kind)) {
+    if (filters.health !== true) return false;
+  }
+  if (filters.kinds && !filters.kinds.includes(event.kind)) return false;
+  if (filters.boards && !filters.boards.includes(event.board)) return false;
+  if (filters.models) {
+    if (event.model === null) return false;
+    const ids = [event.model, identity?.id].filter((id): id is string => Boolean(id));
+    if (!filters.models.some((wanted) => ids.some((id) => same(id, wanted)))) return false;
+  }
+  if (filters.organizations) {
+    const organization = identity?.organization;
+    if (!organization || !filters.organizations.some((wanted) => same(wanted, organization))) return false;
+  }
+  if (filters.countries) {
+    const countries = event.kind === 'gap_changed' ? (Array.isArray(event.data?.countries) ? event.data.countries : []) : identity?.country ? [identity.country] : [];
+    if (!countries.some((country) => filters.countries!.includes(country))) return false;
+  }
+  if (filters.topN !== undefined) {
+    const ranks = [num(event.old?.rank), num(event.new?.rank)].filter((rank): rank is number => rank !== null);
+    if (ranks.length > 0 && !ranks.some((rank) => rank <= filters.topN!)) return false;
+  }
+  if (filters.minRankDelta !== undefined && event.kind === 'rank_changed') {
+    if (Math.abs(num(event.data?.delta) ?? 0) < filters.minRankDelta) return false;
+  }
+  if (filters.minScoreDelta !== undefined && event.kind === 'score_changed') {
+    if (Math.abs(num(event.data?.delta) ?? 0) < filters.minScoreDelta) return false;
+  }
+  if (filters.minPricePercent !== undefined && event.kind === 'price_changed') {
+    const moved = Math.max(Math.abs(num(event.data?.percentInput) ?? 0), Math.abs(num(event.data?.percentOutput) ?? 0));
+    // A price that appears or disappears (no percentage) is always a large enough change.
+    const unmeasured = num(event.data?.percentInput) === null && num(event.data?.percentOutput) === null;
+    if (!unmeasured && moved < filters.minPricePercent) return false;
+  }
+  if (filters.significantOnly && event.data !== undefined && 'significant' in event.data) {
+    if (event.data.significant !== true) return false;
+  }
+  return true;
+}

@@ -1,0 +1,299 @@
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.ts';
+import { deliveries, deliveryAttempts, snapshots, subscriptions } from '../db/schema.ts';
+import { listEvents } from '../db/queries.ts';
+import type { StoredEvent } from '../diff/events.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
+import type { Identify } from '../ingest/store.ts';
+import { FiltersSchema, matchEvent, type Filters } from './filters.ts';
+import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
+import { checkWebhookUrl, type WebhookLookup } from './ssrf.ts';
+import { generateWebhookSecret } from './webhook.ts';
+
+export const CHANNELS = ['slack', 'discord', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+const TimeZoneSchema = z.string().trim().refine(isTimeZone, { message: 'an IANA time zone such as UTC or Europe/Berlin' });
+
+/** The body of `POST /v1/subscriptions`. */
+export const SubscriptionInputSchema = z
+  .object({
+    channel: z.enum(CHANNELS),
+    url: z.string().trim().min(1),
+    filters: FiltersSchema.default({}),
+    mode: z.enum(DELIVERY_MODES).default('immediate'),
+    timezone: TimeZoneSchema.default('UTC'),
+    description: z.string().trim().max(200).optional(),
+  })
+  .strict();
+export type SubscriptionInput = z.input<typeof SubscriptionInputSchema>;
+
+/** The body of `PATCH /v1/subscriptions/:id`: any of the fields, and `enabled`. */
+export const SubscriptionPatchSchema = z
+  .object({
+    url: z.string().trim().min(1),
+    filters: FiltersSchema,
+    mode: z.enum(DELIVERY_MODES),
+    timezone: TimeZoneSchema,
+    description: z.string().trim().max(200).nullable(),
+    enabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+/** How long the previous secret still signs after a rotation. */
+export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+
+/** What the URL guard needs: the allow-listed hosts and (tests) a DNS lookup. */
+export interface UrlPolicy {
+  allowHosts: readonly string[];
+  lookup?: WebhookLookup | undefined;
+}
+
+/** A subscription as the API shows it (never its secret). */
+export interface SubscriptionView {
+  id: number;
+  channel: Channel;
+  url: string;
+  filters: Filters;
+  mode: DeliveryMode;
+  timezone: string;
+  description: string | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  /** Webhooks: whether a previous secret still signs (a rotation in progress), and until when. */
+  signing: { rotatingUntil: string | null } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Row = typeof subscriptions.$inferSelect;
+
+function view(row: Row, now = new Date()): SubscriptionView {
+  return {
+    id: row.id,
+    channel: row.channel as Channel,
+    url: row.url,
+    filters: row.filters as Filters,
+    mode: row.mode as DeliveryMode,
+    timezone: row.timezone,
+    description: row.description,
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    signing: row.channel === 'webhook' ? { rotatingUntil: row.previousSecretUntil && row.previousSecretUntil > now ? row.previousSecretUntil.toISOString() : null } : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Parses with a schema, turning zod's issues into one clear 400. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : what}: ${issue.message}`);
+  throw new InvalidInputError(what, problems.join('; '));
+}
+
+async function checkUrl(channel: Channel, url: string, policy: UrlPolicy): Promise<string> {
+  const checked = await checkWebhookUrl(url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}) });
+  if (channel === 'discord' && checked.url.searchParams.has('wait')) {
+    throw new InvalidInputError('url', 'leave out ?wait=…: rankwatch adds ?wait=true itself so failures surface');
+  }
+  return checked.url.toString();
+}
+
+/** Creates a subscription; a webhook gets its signing secret, returned here and never again. */
+export async function createSubscription(db: Db, body: unknown, policy: UrlPolicy): Promise<{ subscription: SubscriptionView; secret: string | null }> {
+  const input = parseBody(SubscriptionInputSchema, body, 'subscription');
+  const url = await checkUrl(input.channel, input.url, policy);
+  const secret = input.channel === 'webhook' ? generateWebhookSecret() : null;
+  const [row] = await db
+    .insert(subscriptions)
+    .values({ channel: input.channel, url, filters: input.filters, mode: input.mode, timezone: input.timezone, description: input.description ?? null, secret })
+    .returning();
+  return { subscription: view(row!), secret };
+}
+
+export async function listSubscriptions(db: Db): Promise<SubscriptionView[]> {
+  return (await db.select().from(subscriptions).orderBy(asc(subscriptions.id))).map((row) => view(row));
+}
+
+async function row(db: Db, id: number): Promise<Row> {
+  const [found] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+  if (!found) throw new NotFoundError(`unknown subscription: ${id}`);
+  return found;
+}
+
+export async function getSubscription(db: Db, id: number): Promise<SubscriptionView> {
+  return view(await row(db, id));
+}
+
+/** Changes some fields; enabling again clears the reason it was disabled. */
+export async function updateSubscription(db: Db, id: number, body: unknown, policy: UrlPolicy): Promise<SubscriptionView> {
+  const patch = parseBody(SubscriptionPatchSchema, body, 'subscription');
+  const current = await row(db, id);
+  const url = patch.url === undefined ? undefined : await checkUrl(current.channel as Channel, patch.url, policy);
+  const [updated] = await db
+    .update(subscriptions)
+    .set({
+      ...(url !== undefined ? { url } : {}),
+      ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
+      ...(patch.mode !== undefined ? { mode: patch.mode } : {}),
+      ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.enabled !== undefined ? { enabled: patch.enabled, disabledReason: patch.enabled ? null : 'disabled by the admin' } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(subscriptions.id, id))
+    .returning();
+  return view(updated!);
+}
+
+/** Deletes a subscription and its pending deliveries. */
+export async function deleteSubscription(db: Db, id: number): Promise<void> {
+  await row(db, id);
+  await db.delete(subscriptions).where(eq(subscriptions.id, id));
+}
+
+/** A new signing secret; the old one keeps signing beside it for a day, so receivers can switch. */
+export async function rotateSecret(db: Db, id: number, now = new Date()): Promise<{ subscription: SubscriptionView; secret: string }> {
+  const current = await row(db, id);
+  if (current.channel !== 'webhook') throw new InvalidInputError('id', `subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
+  const secret = generateWebhookSecret();
+  const [updated] = await db
+    .update(subscriptions)
+    .set({ secret, previousSecret: current.secret, previousSecretUntil: new Date(now.getTime() + ROTATION_OVERLAP_MS), updatedAt: now })
+    .where(eq(subscriptions.id, id))
+    .returning();
+  return { subscription: view(updated!, now), secret };
+}
+
+/** Queues a sample alert to a subscription, sent by the dispatcher like any other. */
+export async function queueTest(db: Db, id: number): Promise<DeliveryView> {
+  await row(db, id);
+  const [created] = await db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(deliveries)
+      .values({ subscriptionId: id, messageId: messageId(), kind: 'test', status: 'pending', eventIds: [], nextAttemptAt: new Date() })
+      .returning();
+    await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+    return inserted;
+  });
+  return { ...deliveryView(created!), attemptsLog: [] };
+}
+
+/** A delivery with its attempts, as the API shows it. */
+export interface DeliveryView {
+  id: number;
+  subscriptionId: number;
+  messageId: string;
+  kind: string;
+  status: string;
+  events: number;
+  title: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  attemptsLog: { attemptedAt: string; outcome: string; statusCode: number | null; error: string | null; durationMs: number | null }[];
+}
+
+function deliveryView(row: typeof deliveries.$inferSelect): Omit<DeliveryView, 'attemptsLog'> {
+  const open = row.status === 'pending' || row.status === 'gathering';
+  return {
+    id: row.id,
+    subscriptionId: row.subscriptionId,
+    messageId: row.messageId,
+    kind: row.kind,
+    status: row.status,
+    events: row.eventIds.length,
+    title: row.title,
+    attempts: row.attempts,
+    nextAttemptAt: open ? row.nextAttemptAt.toISOString() : null,
+    lastStatusCode: row.lastStatusCode,
+    lastError: row.lastError,
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** A subscription's deliveries, newest first, each with every attempt. */
+export async function listDeliveries(db: Db, subscriptionId: number, limit: number): Promise<DeliveryView[]> {
+  await row(db, subscriptionId);
+  const rows = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, subscriptionId)).orderBy(desc(deliveries.createdAt), desc(deliveries.id)).limit(limit);
+  const attempts = rows.length
+    ? await db.select().from(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, rows.map((item) => item.id))).orderBy(asc(deliveryAttempts.attemptedAt), asc(deliveryAttempts.id))
+    : [];
+  return rows.map((item) => ({
+    ...deliveryView(item),
+    attemptsLog: attempts
+      .filter((attempt) => attempt.deliveryId === item.id)
+      .map((attempt) => ({ attemptedAt: attempt.attemptedAt.toISOString(), outcome: attempt.outcome, statusCode: attempt.statusCode, error: attempt.error, durationMs: attempt.durationMs })),
+  }));
+}
+
+/** Sends a delivery again (a dead one, or a delivered one the receiver lost), with its original message id. */
+export async function redeliver(db: Db, deliveryId: number): Promise<DeliveryView> {
+  const [found] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
+  if (!found) throw new NotFoundError(`unknown delivery: ${deliveryId}`);
+  if (found.status === 'gathering') throw new InvalidInputError('id', `delivery ${deliveryId} is a digest still gathering: it is sent when its window closes`);
+  const [updated] = await db.transaction(async (tx) => {
+    const changed = await tx
+      .update(deliveries)
+      .set({ status: 'pending', nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 })
+      .where(eq(deliveries.id, deliveryId))
+      .returning();
+    await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+    return changed;
+  });
+  return { ...deliveryView(updated!), attemptsLog: [] };
+}
+
+/** What a filter would have sent over stored history: one message per change set (immediate mode). */
+export interface Backtest {
+  messages: number;
+  events: number;
+  changeSets: { id: number | null; board: string; capturedAt: string; summary: string; events: StoredEvent[] }[];
+}
+
+/**
+ * Replays a subscription's filters over the announced events stored since `since` (newest change
+ * sets first, at most `limit` listed; the counts cover them all).
+ */
+export async function backtest(db: Db, filtersBody: unknown, options: { since?: Date | undefined; until?: Date | undefined; limit: number; identify: Identify | null }): Promise<Backtest> {
+  const filters = parseBody(FiltersSchema, filtersBody ?? {}, 'filters');
+  const stored = await listEvents(db, { since: options.since, until: options.until, ...(filters.boards?.length === 1 ? { board: filters.boards[0] } : {}), limit: 1_000_000 });
+  const matched = stored.filter((event) => {
+    const organization = typeof event.new?.organization === 'string' ? event.new.organization : typeof event.old?.organization === 'string' ? event.old.organization : null;
+    const identity = event.model !== null && options.identify ? options.identify(event.board, { model: event.model, name: event.name ?? event.model, organization }) : null;
+    return matchEvent(filters, event, identity);
+  });
+  const groups = new Map<string, StoredEvent[]>();
+  for (const event of matched) {
+    const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
+    groups.set(key, [...(groups.get(key) ?? []), event]);
+  }
+  const snapshotIds = [...new Set(matched.map((event) => event.snapshotId).filter((id): id is number => id !== null))];
+  const summaries = new Map<number, string>();
+  for (let i = 0; i < snapshotIds.length; i += 500) {
+    const rows = await db
+      .select({ id: snapshots.id, changeSet: snapshots.changeSet })
+      .from(snapshots)
+      .where(and(inArray(snapshots.id, snapshotIds.slice(i, i + 500)), isNotNull(snapshots.changeSet)));
+    for (const item of rows) summaries.set(item.id, item.changeSet!.summary);
+  }
+  const changeSets = [...groups.values()].map((group) => {
+    const first = group[0]!;
+    return {
+      id: first.snapshotId,
+      board: first.board,
+      capturedAt: first.capturedAt,
+      summary: first.snapshotId !== null ? (summaries.get(first.snapshotId) ?? first.board) : `${first.board}: ${first.kind}`,
+      events: group,
+    };
+  });
+  return { messages: changeSets.length, events: matched.length, changeSets: changeSets.slice(0, options.limit) };
+}

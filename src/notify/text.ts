@@ -1,0 +1,126 @@
+import { describeEvent, plural } from '../diff/describe.ts';
+import type { Alert, AlertChangeSet } from './alert.ts';
+
+/** The mark a cut text ends with. */
+export const ELLIPSIS = '…';
+
+/**
+ * `text` cut to at most `max` UTF-16 code units (what `.length` counts; never fewer than Slack
+ * or Discord count), ending with `…` when cut. A surrogate pair is never split.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  let end = max - ELLIPSIS.length;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, Math.max(0, end))}${ELLIPSIS}`;
+}
+
+/**
+ * `escape(text)` cut to at most `max` characters, cutting the raw text so an escape sequence
+ * (`&amp;`, `\*`) is never split in half.
+ */
+export function truncateEscaped(text: string, max: number, escape: (raw: string) => string): string {
+  const whole = escape(text);
+  if (whole.length <= max) return whole;
+  // The escaped length grows with the raw cut: find the longest cut that still fits.
+  let low = 0;
+  let high = Math.min(text.length, max);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (escape(truncate(text, mid)).length <= max) low = mid;
+    else high = mid - 1;
+  }
+  return escape(truncate(text, low));
+}
+
+/** What `fitLines` kept: the text, how many lines it shows and how many it left out. */
+export interface FittedLines {
+  text: string;
+  shown: number;
+  omitted: number;
+}
+
+/**
+ * As many of `lines` (in order) as fit in `max` characters, joined by newlines; when some do not
+ * fit, the text ends with the line `more(omitted)` (e.g. `…and 12 more: <link>`), counted within
+ * `max`. A first line too long on its own is cut rather than dropped. Lines must already be
+ * escaped for their channel, so a line is never cut in the middle of its markup.
+ */
+export function fitLines(lines: readonly string[], max: number, more: (omitted: number) => string): FittedLines {
+  let text = '';
+  let shown = 0;
+  for (const [index, line] of lines.entries()) {
+    const rest = lines.length - index - 1;
+    const tail = rest > 0 ? `\n${more(rest)}` : '';
+    const candidate = shown > 0 ? `${text}\n${line}` : line;
+    if (candidate.length + tail.length <= max) {
+      text = candidate;
+      shown += 1;
+      continue;
+    }
+    if (shown === 0 && max - tail.length > ELLIPSIS.length + 20) {
+      // One overlong line: show its start rather than nothing at all.
+      text = truncate(line, max - tail.length);
+      shown = 1;
+      continue;
+    }
+    break;
+  }
+  const omitted = lines.length - shown;
+  if (omitted > 0) text = shown > 0 ? `${text}\n${more(omitted)}` : more(omitted);
+  return { text: truncate(text, max), shown, omitted };
+}
+
+/** `…and 12 more` — the start of every cut notice; each channel appends its own link. */
+export function moreText(omitted: number, what = ''): string {
+  return `${ELLIPSIS}and ${omitted} more${what ? ` ${what}` : ''}`;
+}
+
+/** The change set's flags in words (bulk removal, methodology change), one sentence each. */
+export function flagNotes(changeSet: Pick<AlertChangeSet, 'bulkRemoval' | 'methodologyChanged'>): { title: string; text: string }[] {
+  const notes: { title: string; text: string }[] = [];
+  if (changeSet.methodologyChanged) {
+    notes.push({
+      title: 'Methodology change',
+      text: 'the leaderboard changed how its score is computed and recomputed the scores; rank and score moves reflect the new method, not new results.',
+    });
+  }
+  if (changeSet.bulkRemoval) {
+    notes.push({
+      title: 'Bulk removal',
+      text: 'many models left at once while the rest of the board stayed (likely a display filter or a clean-up at the source), so these exits are probably not real.',
+    });
+  }
+  return notes;
+}
+
+/** One plain-English line per event of the change set (describeEvent), unescaped. */
+export function eventLines(changeSet: AlertChangeSet): string[] {
+  return changeSet.events.map((event) => describeEvent(changeSet.board, event));
+}
+
+/** A change set's summary, starting with its board's name (summaries normally already do). */
+export function boardSummary(changeSet: AlertChangeSet): string {
+  return changeSet.summary.startsWith(changeSet.board) ? changeSet.summary : `${changeSet.board}: ${changeSet.summary}`;
+}
+
+/** Whether the alert reads as a list of change sets (a digest, or several at once) rather than one. */
+export function isMulti(alert: Alert): boolean {
+  return alert.type === 'digest' || alert.changeSets.length > 1;
+}
+
+/**
+ * The alert's one-line headline, unescaped: the digest's title with its count, or the single
+ * change set's board and summary; a test alert says so.
+ */
+export function alertHeadline(alert: Alert): string {
+  const [only] = alert.changeSets;
+  const base = isMulti(alert)
+    ? `${alert.title ?? 'rankwatch digest'}: ${plural(alert.changeSets.length, 'change set')}`
+    : only
+      ? boardSummary(only)
+      : 'no changes';
+  return alert.type === 'test' ? `Test alert from rankwatch: ${base}` : base;
+}
