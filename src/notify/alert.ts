@@ -20,7 +20,7 @@ export interface AlertChangeSet {
 export interface Alert {
   /** Stable message id: the same on every retry of the delivery (`webhook-id`). */
   id: string;
-  type: 'change_set.published' | 'digest' | 'test';
+  type: 'change_set.published' | 'digest.published' | 'test.sent';
   /** ISO 8601 time the alert was created. */
   timestamp: string;
   /** For a digest: the window it gathers, e.g. "hourly digest, 2026-11-23 14:00–15:00 Europe/Berlin". */

@@ -146,7 +146,7 @@ export function changeSetEmbed(changeSet: AlertChangeSet, budget: number): Disco
 /** The message text: the digest's (or test's) headline and the change sets left out for want of embeds. */
 function messageContent(alert: Alert, left: readonly AlertChangeSet[]): string | undefined {
   const lines: string[] = [];
-  if (isMulti(alert) || alert.type === 'test') lines.push(`**${truncateEscaped(alertHeadline(alert), 500, escapeDiscord)}**`);
+  if (isMulti(alert) || alert.type === 'test.sent') lines.push(`**${truncateEscaped(alertHeadline(alert), 500, escapeDiscord)}**`);
   if (left.length > 0) {
     const heading = `${moreText(left.length, left.length === 1 ? 'change set' : 'change sets')} not shown:`;
     lines.push(heading);

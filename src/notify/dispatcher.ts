@@ -123,9 +123,9 @@ type DeliveryRow = typeof deliveries.$inferSelect;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 /** Builds the alert a delivery carries: its events grouped by change set, or a sample for a test. */
-export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: string, now: Date): Promise<Alert> {
+export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: string): Promise<Alert> {
   const base = publicUrl.replace(/\/$/, '');
-  const type: Alert['type'] = delivery.kind === 'digest' ? 'digest' : delivery.kind === 'test' ? 'test' : 'change_set.published';
+  const type: Alert['type'] = delivery.kind === 'digest' ? 'digest.published' : delivery.kind === 'test' ? 'test.sent' : 'change_set.published';
   let rows = delivery.eventIds.length ? await db.select().from(events).where(inArray(events.id, delivery.eventIds)).orderBy(asc(events.capturedAt), asc(events.id)) : [];
   if (delivery.kind === 'test') {
     // A sample: the newest announced change set, or an empty one on a fresh install.
@@ -169,7 +169,8 @@ export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: strin
       events: group,
     };
   });
-  return { id: delivery.messageId, type, timestamp: now.toISOString(), ...(delivery.title ? { title: delivery.title } : {}), changeSets };
+  // The alert's time is the delivery's: the same body (and so the same content) on every retry.
+  return { id: delivery.messageId, type, timestamp: delivery.createdAt.toISOString(), ...(delivery.title ? { title: delivery.title } : {}), changeSets };
 }
 
 /** The request a channel gets for an alert: URL, headers and body. */
@@ -203,7 +204,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#options = {
       retrySchedule: DEFAULT_RETRY_SCHEDULE_MS,
-      batchSize: 20,
+      batchSize: 10,
       now: () => new Date(),
       random: Math.random,
       ...options,
@@ -299,10 +300,12 @@ export class Dispatcher {
         .limit(this.#options.batchSize)
         .for('update', { skipLocked: true });
       if (due.length === 0) return [];
-      // Held for the attempt; a crash frees the rows when the claim runs out.
+      // Held for the whole batch (each send may take the timeout, Slack's pacing a second more);
+      // a crash frees the rows when the claim runs out.
+      const claimMs = due.length * (this.#options.timeoutMs + 1_000) + 5_000;
       return tx
         .update(deliveries)
-        .set({ status: 'pending', lockedUntil: new Date(now.getTime() + this.#options.timeoutMs * 2 + 30_000) })
+        .set({ status: 'pending', lockedUntil: new Date(now.getTime() + claimMs) })
         .where(inArray(deliveries.id, due.map((row) => row.id)))
         .returning();
     });
@@ -329,7 +332,7 @@ export class Dispatcher {
     const now = this.#options.now();
     let result: AttemptResult;
     try {
-      const alert = await buildAlert(this.#db, delivery, this.#options.publicUrl, now);
+      const alert = await buildAlert(this.#db, delivery, this.#options.publicUrl);
       // Checked again at send time: the name may resolve elsewhere now. The socket goes to the checked address.
       const checked = await checkWebhookUrl(subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
       const requestParts = renderRequest(subscription, alert, now);

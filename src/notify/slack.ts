@@ -2,10 +2,11 @@ import type { Alert, AlertChangeSet } from './alert.ts';
 import { alertHeadline, boardSummary, eventLines, fitLines, flagNotes, isMulti, moreText, truncate, truncateEscaped } from './text.ts';
 
 /**
- * Slack's limits for a message with blocks. `totalText` is ours: Slack rejects messages whose
- * blocks add up to roughly 12,000–13,000 characters (`msg_blocks_too_long`, undocumented), so
- * the text of all blocks together is kept under 10,000. `fallbackText` is Slack's recommended
- * maximum for the top-level `text`.
+ * Slack's limits for a message with blocks (blocks, section and header text), and three of ours:
+ * Slack rejects messages whose blocks add up to roughly 12,000–13,000 characters
+ * (`msg_blocks_too_long`, undocumented), so all block text together stays under `totalText`;
+ * the context line stays under `contextText`; the top-level `text` under `fallbackText`, the
+ * length Slack recommends for it.
  */
 export const SLACK_LIMITS = {
   blocks: 50,

@@ -108,7 +108,7 @@ export function boardSummary(changeSet: AlertChangeSet): string {
 
 /** Whether the alert reads as a list of change sets (a digest, or several at once) rather than one. */
 export function isMulti(alert: Alert): boolean {
-  return alert.type === 'digest' || alert.changeSets.length > 1;
+  return alert.type === 'digest.published' || alert.changeSets.length > 1;
 }
 
 /**
@@ -122,5 +122,5 @@ export function alertHeadline(alert: Alert): string {
     : only
       ? boardSummary(only)
       : 'no changes';
-  return alert.type === 'test' ? `Test alert from rankwatch: ${base}` : base;
+  return alert.type === 'test.sent' ? `Test alert from rankwatch: ${base}` : base;
 }

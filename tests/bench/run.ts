@@ -4,6 +4,8 @@
 //   - parse only: the 86-file LMArena text history through the parser, nothing stored
 //   - import on PGlite (on-disk data directory) and on PostgreSQL: the same files through
 //     `rankwatch import`'s code path into an empty database
+//   - alert delivery on PostgreSQL: commit-to-webhook latency and deliveries per second to 5
+//     loopback receivers, beside bare HTTP POSTs (tests/bench/delivery.ts)
 // PostgreSQL comes from RANKWATCH_BENCH_DATABASE_URL (a server whose user may create databases),
 // else a throwaway server is started with .ci/postgres (Debian's packages).
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import postgres from 'postgres';
 import { findBoard } from '../../scrapers/index.ts';
 import { openStore } from '../../src/context.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
+import { benchDelivery } from './delivery.ts';
 import { benchDiff } from './diff.ts';
 import { benchParsers } from './parse.ts';
 
@@ -92,8 +95,13 @@ const pgliteMs = await importAll({ databaseUrl: undefined, dataDir: join(dataDir
 await rm(dataDir, { recursive: true, force: true });
 const server = await postgresServer();
 let postgresMs: number;
+let delivery: string[];
 try {
   postgresMs = await importAll({ databaseUrl: server.url, dataDir: 'unused' });
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  await admin.unsafe('drop schema public cascade; create schema public; drop schema if exists drizzle cascade');
+  await admin.end();
+  delivery = await benchDelivery({ databaseUrl: server.url, dataDir: 'unused' });
 } finally {
   await server.stop();
 }
@@ -103,3 +111,5 @@ console.log(`import of the LMArena text history: ${plan.length} snapshots (${fil
 console.log(`  parse only          ${parseMs.toFixed(0).padStart(7)} ms   ${rate(parseMs).padStart(8)} snapshots/s`);
 console.log(`  import, PGlite      ${pgliteMs.toFixed(0).padStart(7)} ms   ${rate(pgliteMs).padStart(8)} snapshots/s   ${(pgliteMs / parseMs).toFixed(1)}x parse-only time`);
 console.log(`  import, PostgreSQL  ${postgresMs.toFixed(0).padStart(7)} ms   ${rate(postgresMs).padStart(8)} snapshots/s   ${(postgresMs / parseMs).toFixed(1)}x parse-only time`);
+console.log('');
+for (const line of delivery) console.log(line);

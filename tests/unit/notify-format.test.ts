@@ -84,7 +84,7 @@ function changeSet(id: number, board: string, events: StoredEvent[], extra: Part
 }
 
 function alertOf(changeSets: AlertChangeSet[], extra: Partial<Alert> = {}): Alert {
-  return { id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', type: changeSets.length > 1 ? 'digest' : 'change_set.published', timestamp: CAPTURED, changeSets, ...extra };
+  return { id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', type: changeSets.length > 1 ? 'digest.published' : 'change_set.published', timestamp: CAPTURED, changeSets, ...extra };
 }
 
 /** 500 events: a new #1, then rank moves, prices, entries and exits, in display order. */
@@ -106,7 +106,7 @@ function heavyDigest(count: number): Alert {
     const events = Array.from({ length: 50 }, (__, j) => rankMove(board, `a-rather-long-model-name-${j}-preview-2026-11-23`, j + 3, j + 2));
     return changeSet(300 + i, board, events, { summary: `${board}: ${'methodology changed (added style control); '.repeat(8)}50 rank moves`, bulkRemoval: true, methodologyChanged: true });
   });
-  return alertOf(sets, { type: 'digest', title: `weekly digest, ${'very long title '.repeat(12)}` });
+  return alertOf(sets, { type: 'digest.published', title: `weekly digest, ${'very long title '.repeat(12)}` });
 }
 
 /** All mrkdwn/plain text strings of a Slack block. */
@@ -220,7 +220,7 @@ describe('slackMessage', () => {
 
   it('cuts a digest of 30 change sets to 50 blocks and lists the rest as "…and N more change sets"', () => {
     const sets = Array.from({ length: 30 }, (_, i) => changeSet(100 + i, `board-${i}`, [rankMove(`board-${i}`, 'gpt-5', 3, 2), entered(`board-${i}`, 'kimi-k2', 4)]));
-    const message = slackMessage(alertOf(sets, { type: 'digest', title: 'hourly digest, 2026-11-23 14:00–15:00 Europe/Berlin' }));
+    const message = slackMessage(alertOf(sets, { type: 'digest.published', title: 'hourly digest, 2026-11-23 14:00–15:00 Europe/Berlin' }));
     expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
     expect(slackTexts(message.blocks[0]!)[0]).toBe('hourly digest, 2026-11-23 14:00–15:00 Europe/Berlin: 30 change sets');
     const shown = message.blocks.filter((block) => (block as { type: string }).type === 'context').length;
@@ -288,7 +288,7 @@ describe('discordMessage', () => {
       const board = `board-${i}`;
       return changeSet(200 + i, board, Array.from({ length: 40 }, (__, j) => rankMove(board, `model-${j}`, j + 2, j + 1)));
     });
-    const message = discordMessage(alertOf(sets, { type: 'digest', title: 'daily digest, 2026-11-23' }));
+    const message = discordMessage(alertOf(sets, { type: 'digest.published', title: 'daily digest, 2026-11-23' }));
     expectWithinDiscordLimits(message);
     expect(message.embeds).toHaveLength(10);
     expect(message.content).toContain('**daily digest, 2026-11-23: 15 change sets**');
@@ -333,7 +333,7 @@ describe('webhook', () => {
     expect(body).toMatchObject({ type: 'change_set.published', id: alert.id, timestamp: CAPTURED });
     expect(body.data.changeSets[0]!.events).toHaveLength(500);
     expect(body.data.changeSets[0]!.events).toEqual(alert.changeSets[0]!.events);
-    expect(webhookPayload(alertOf([], { type: 'digest', title: 'hourly digest' })).data).toEqual({ title: 'hourly digest', changeSets: [] });
+    expect(webhookPayload(alertOf([], { type: 'digest.published', title: 'hourly digest' })).data).toEqual({ title: 'hourly digest', changeSets: [] });
   });
 
   it('signs so that the standardwebhooks package verifies the delivery', () => {
