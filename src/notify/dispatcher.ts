@@ -122,6 +122,16 @@ async function post(url: URL, addresses: readonly string[], headers: Record<stri
 type DeliveryRow = typeof deliveries.$inferSelect;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
+/** One delivery tried (or not: `result` null when its subscription is deleted, disabled or gone). */
+interface Attempt {
+  delivery: DeliveryRow;
+  subscription: SubscriptionRow | null;
+  result: AttemptResult | null;
+  now: Date;
+  answeredAt: Date;
+  durationMs: number;
+}
+
 /** Builds the alert a delivery carries: its events grouped by change set, or a sample for a test. */
 export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: string): Promise<Alert> {
   const base = publicUrl.replace(/\/$/, '');
@@ -309,19 +319,32 @@ export class Dispatcher {
         .where(inArray(deliveries.id, due.map((row) => row.id)))
         .returning();
     });
-    for (const delivery of claimed) await this.#deliver(delivery);
+    // Receivers in parallel, each one's deliveries in order (and paced); the attempts of the batch
+    // are recorded in one transaction (a crash before it repeats them: same webhook-id).
+    const bySubscription = new Map<number, DeliveryRow[]>();
+    for (const delivery of claimed) bySubscription.set(delivery.subscriptionId, [...(bySubscription.get(delivery.subscriptionId) ?? []), delivery]);
+    const attempts: Attempt[] = [];
+    await Promise.all(
+      [...bySubscription.values()].map(async (queue) => {
+        for (const delivery of queue) {
+          const attempt = await this.#deliver(delivery);
+          attempts.push(attempt);
+          // A receiver that is gone gets nothing more from this batch.
+          if (attempt.result?.outcome === 'gone') {
+            for (const rest of queue.slice(queue.indexOf(delivery) + 1)) attempts.push({ delivery: rest, subscription: attempt.subscription, result: null, now: attempt.now, answeredAt: attempt.now, durationMs: 0 });
+            break;
+          }
+        }
+      }),
+    );
+    await this.#recordAll(attempts);
     return claimed.length;
   }
 
-  async #deliver(delivery: DeliveryRow): Promise<void> {
+  async #deliver(delivery: DeliveryRow): Promise<Attempt> {
     const [subscription] = await this.#db.select().from(subscriptions).where(eq(subscriptions.id, delivery.subscriptionId));
-    if (!subscription || !subscription.enabled) {
-      await this.#db
-        .update(deliveries)
-        .set({ status: 'cancelled', lockedUntil: null, lastError: subscription ? `subscription disabled: ${subscription.disabledReason ?? ''}` : 'subscription deleted' })
-        .where(eq(deliveries.id, delivery.id));
-      return;
-    }
+    const now = this.#options.now();
+    if (!subscription || !subscription.enabled) return { delivery, subscription: subscription ?? null, result: null, now, answeredAt: now, durationMs: 0 };
     const pace = PACING_MS[subscription.channel] ?? 0;
     const last = this.#lastSent.get(subscription.url);
     if (pace > 0 && last !== undefined) {
@@ -329,7 +352,6 @@ export class Dispatcher {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     const started = Date.now();
-    const now = this.#options.now();
     let result: AttemptResult;
     try {
       const alert = await buildAlert(this.#db, delivery, this.#options.publicUrl);
@@ -343,47 +365,61 @@ export class Dispatcher {
     }
     this.#lastSent.set(subscription.url, Date.now());
     // Retries count from the answer (Retry-After is relative to it), not from the start of the attempt.
-    const answeredAt = new Date(now.getTime() + (Date.now() - started));
-    await this.#record(delivery, subscription, result, now, answeredAt, Date.now() - started);
+    const durationMs = Date.now() - started;
+    return { delivery, subscription, result, now, answeredAt: new Date(now.getTime() + durationMs), durationMs };
   }
 
-  async #record(delivery: DeliveryRow, subscription: SubscriptionRow, result: AttemptResult, now: Date, answeredAt: Date, durationMs: number): Promise<void> {
-    const attempts = delivery.attempts + 1;
-    let status = 'delivered';
-    let outcome: string = result.outcome;
-    let next = now;
-    if (result.outcome === 'failed') {
-      const delay = retryDelay(this.#options.retrySchedule, attempts, this.#options.random());
-      if (delay === null) {
-        status = 'dead';
-        outcome = 'dead';
-      } else {
-        status = 'pending';
-        next = new Date(answeredAt.getTime() + Math.max(delay, result.retryAfterMs ?? 0));
-      }
-    } else if (result.outcome === 'gone') {
-      status = 'cancelled';
-    }
+  /** Writes the attempts of one batch: the attempt log, each delivery's new state, gone subscriptions disabled. */
+  async #recordAll(attempts: readonly Attempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    const lines: [level: 'info' | 'warn', message: string][] = [];
     await this.#db.transaction(async (tx) => {
-      await tx.insert(deliveryAttempts).values({ deliveryId: delivery.id, attemptedAt: now, outcome, statusCode: result.statusCode, error: result.error, durationMs });
-      await tx
-        .update(deliveries)
-        .set({
-          status,
-          attempts,
-          nextAttemptAt: next,
-          lockedUntil: null,
-          lastAttemptAt: now,
-          lastStatusCode: result.statusCode,
-          lastError: result.error,
-          ...(status === 'delivered' ? { deliveredAt: now } : {}),
-        })
-        .where(eq(deliveries.id, delivery.id));
-      if (result.outcome === 'gone') {
-        await tx.update(subscriptions).set({ enabled: false, disabledReason: result.error, updatedAt: now }).where(eq(subscriptions.id, subscription.id));
+      for (const { delivery, subscription, result, now, answeredAt, durationMs } of attempts) {
+        if (!result || !subscription) {
+          // Not sent: the subscription was deleted, disabled, or found gone earlier in this batch.
+          const reason = !subscription ? 'subscription deleted' : `subscription disabled: ${subscription.disabledReason ?? 'the receiver is gone'}`;
+          await tx.update(deliveries).set({ status: 'cancelled', lockedUntil: null, lastError: reason }).where(eq(deliveries.id, delivery.id));
+          continue;
+        }
+        const attemptNumber = delivery.attempts + 1;
+        let status = 'delivered';
+        let outcome: string = result.outcome;
+        let next = now;
+        if (result.outcome === 'failed') {
+          const delay = retryDelay(this.#options.retrySchedule, attemptNumber, this.#options.random());
+          if (delay === null) {
+            status = 'dead';
+            outcome = 'dead';
+          } else {
+            status = 'pending';
+            next = new Date(answeredAt.getTime() + Math.max(delay, result.retryAfterMs ?? 0));
+          }
+        } else if (result.outcome === 'gone') {
+          status = 'cancelled';
+        }
+        await tx.insert(deliveryAttempts).values({ deliveryId: delivery.id, attemptedAt: now, outcome, statusCode: result.statusCode, error: result.error, durationMs });
+        await tx
+          .update(deliveries)
+          .set({
+            status,
+            attempts: attemptNumber,
+            nextAttemptAt: next,
+            lockedUntil: null,
+            lastAttemptAt: now,
+            lastStatusCode: result.statusCode,
+            lastError: result.error,
+            ...(status === 'delivered' ? { deliveredAt: now } : {}),
+          })
+          .where(eq(deliveries.id, delivery.id));
+        if (result.outcome === 'gone') {
+          await tx.update(subscriptions).set({ enabled: false, disabledReason: result.error, updatedAt: now }).where(eq(subscriptions.id, subscription.id));
+        }
+        lines.push([
+          status === 'delivered' ? 'info' : 'warn',
+          `delivery ${delivery.id} to subscription ${subscription.id} (${subscription.channel}): ${outcome}${result.error ? `: ${result.error}` : ''}${status === 'pending' ? `; next attempt ${next.toISOString()}` : ''}`,
+        ]);
       }
     });
-    const level = status === 'delivered' ? 'info' : 'warn';
-    this.#options.log?.(level, `delivery ${delivery.id} to subscription ${subscription.id} (${subscription.channel}): ${outcome}${result.error ? `: ${result.error}` : ''}${status === 'pending' ? `; next attempt ${next.toISOString()}` : ''}`);
+    for (const [level, message] of lines) this.#options.log?.(level, message);
   }
 }

@@ -84,15 +84,24 @@ export async function benchDelivery(target: { databaseUrl: string | undefined; d
     const { subscription } = await createSubscription(database.db, { channel: 'webhook', url: receivers[0]!.url }, POLICY);
     const dispatcher = new Dispatcher({ database, publicUrl: 'http://bench.invalid', allowHosts: POLICY.allowHosts, timeoutMs: 5_000 });
     await dispatcher.start();
-    await capture(database, 0);
+    // Arrival time of each change set's alert, by change set id.
+    const arrivals = new Map<number, number>();
+    receivers[0]!.onMessage = (text) => {
+      const id = (JSON.parse(text) as { data?: { changeSets?: { id: number }[] } }).data?.changeSets?.[0]?.id;
+      if (id !== undefined) arrivals.set(id, performance.now());
+    };
+    const arrival = async (id: number) => {
+      while (!arrivals.has(id)) await new Promise((resolve) => setImmediate(resolve));
+      return arrivals.get(id)!;
+    };
+    await arrival(await capture(database, 0));
     const latencies: number[] = [];
     const body = '{"type":"change_set.published","data":{}}';
     const bare: number[] = [];
     for (let step = 1; step <= 220; step++) {
-      const received = new Promise<number>((resolve) => (receivers[0]!.onMessage = () => resolve(performance.now())));
-      await capture(database, step);
+      const snapshotId = await capture(database, step);
       const committed = performance.now();
-      latencies.push((await received) - committed);
+      latencies.push((await arrival(snapshotId)) - committed);
       const before = performance.now();
       await post(receivers[0]!.url, body);
       bare.push(performance.now() - before);
