@@ -323,11 +323,14 @@ export class Dispatcher {
     // are recorded in one transaction (a crash before it repeats them: same webhook-id).
     const bySubscription = new Map<number, DeliveryRow[]>();
     for (const delivery of claimed) bySubscription.set(delivery.subscriptionId, [...(bySubscription.get(delivery.subscriptionId) ?? []), delivery]);
+    const subscribers = new Map(
+      (await this.#db.select().from(subscriptions).where(inArray(subscriptions.id, [...bySubscription.keys()]))).map((row) => [row.id, row]),
+    );
     const attempts: Attempt[] = [];
     await Promise.all(
       [...bySubscription.values()].map(async (queue) => {
         for (const delivery of queue) {
-          const attempt = await this.#deliver(delivery);
+          const attempt = await this.#deliver(delivery, subscribers.get(delivery.subscriptionId) ?? null);
           attempts.push(attempt);
           // A receiver that is gone gets nothing more from this batch.
           if (attempt.result?.outcome === 'gone') {
@@ -341,10 +344,9 @@ export class Dispatcher {
     return claimed.length;
   }
 
-  async #deliver(delivery: DeliveryRow): Promise<Attempt> {
-    const [subscription] = await this.#db.select().from(subscriptions).where(eq(subscriptions.id, delivery.subscriptionId));
+  async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null): Promise<Attempt> {
     const now = this.#options.now();
-    if (!subscription || !subscription.enabled) return { delivery, subscription: subscription ?? null, result: null, now, answeredAt: now, durationMs: 0 };
+    if (!subscription || !subscription.enabled) return { delivery, subscription, result: null, now, answeredAt: now, durationMs: 0 };
     const pace = PACING_MS[subscription.channel] ?? 0;
     const last = this.#lastSent.get(subscription.url);
     if (pace > 0 && last !== undefined) {

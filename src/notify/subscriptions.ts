@@ -75,7 +75,8 @@ function view(row: Row, now = new Date()): SubscriptionView {
     id: row.id,
     channel: row.channel as Channel,
     url: row.url,
-    filters: row.filters as Filters,
+    // Re-read through the schema: its key order, not the order jsonb stores them in.
+    filters: FiltersSchema.safeParse(row.filters).data ?? (row.filters as Filters),
     mode: row.mode as DeliveryMode,
     timezone: row.timezone,
     description: row.description,

@@ -186,6 +186,44 @@ describe('alerts delivered to real receivers on loopback', () => {
   });
 });
 
+describe('digests and pacing', () => {
+  it('an hourly digest gathers the change sets of its window into one message, sent when the window closes', async () => {
+    const hook = await receiver();
+    servers.push(hook.server);
+    const { subscription, secret } = await createSubscription(database.db, { channel: 'webhook', url: hook.url, mode: 'hourly', timezone: 'Europe/Berlin' }, POLICY);
+    await importTwo(database);
+    const [gathering] = await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, subscription.id));
+    expect(gathering).toMatchObject({ kind: 'digest', status: 'gathering' });
+    expect(gathering!.title).toMatch(/^hourly digest, \d{4}-\d\d-\d\d \d\d:00–\d\d:00 Europe\/Berlin$/);
+    expect(gathering!.nextAttemptAt.getUTCMinutes()).toBe(0);
+    expect(gathering!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+    const sender = dispatcher();
+    expect(await sender.runOnce()).toBe(0);
+    // When the window closes: one message with both change sets.
+    await sender.idle();
+    const closing = dispatcher({ now: () => new Date(gathering!.nextAttemptAt.getTime() + 1_000) });
+    expect(await closing.runOnce()).toBe(1);
+    expect(hook.requests).toHaveLength(1);
+    // (Signed with the dispatcher's clock, an hour ahead here: the signature itself is checked elsewhere.)
+    expect(secret).toMatch(/^whsec_/);
+    const body = JSON.parse(hook.requests[0]!.body) as { type: string; data: { title: string; changeSets: unknown[] } };
+    expect(body.type).toBe('digest.published');
+    expect(body.data.title).toBe(gathering!.title);
+    expect(body.data.changeSets).toHaveLength(2);
+  });
+
+  it('paces a Slack webhook to about one message a second', async () => {
+    const slack = await receiver();
+    servers.push(slack.server);
+    await createSubscription(database.db, { channel: 'slack', url: slack.url }, POLICY);
+    await importTwo(database);
+    const sender = dispatcher();
+    await sender.runOnce();
+    expect(slack.requests).toHaveLength(2);
+    expect(slack.requests[1]!.at - slack.requests[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+});
+
 describe('the subscriptions API', () => {
   const TOKEN = 'test-admin-token-0123456789';
   const app = () => createApp({ db: database.db, adminToken: TOKEN, urlPolicy: POLICY });
