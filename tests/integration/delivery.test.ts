@@ -186,6 +186,23 @@ describe('alerts delivered to real receivers on loopback', () => {
   });
 });
 
+describe('several dispatchers on one database', () => {
+  it('deliver side by side without sending any alert twice', async () => {
+    const hooks = await Promise.all([receiver(), receiver(), receiver()]);
+    servers.push(...hooks.map((hook) => hook.server));
+    for (const hook of hooks) await createSubscription(database.db, { channel: 'webhook', url: hook.url }, POLICY);
+    await importTwo(database);
+    const queued = (await database.db.select().from(deliveries)).length;
+    expect(queued).toBe(6);
+    const [one, two] = [dispatcher({ batchSize: 2 }), dispatcher({ batchSize: 2 })];
+    await Promise.all([one.runOnce(), two.runOnce(), one.runOnce(), two.runOnce()]);
+    await Promise.all([one.runOnce(), two.runOnce()]);
+    const ids = hooks.flatMap((hook) => hook.requests.map((request) => String(request.headers['webhook-id'])));
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+  });
+});
+
 describe('digests and pacing', () => {
   it('an hourly digest gathers the change sets of its window into one message, sent when the window closes', async () => {
     const hook = await receiver();
