@@ -5,6 +5,7 @@ import type { Database, Db } from '../db/client.ts';
 import { deliveries, deliveryAttempts, events, snapshots, subscriptions } from '../db/schema.ts';
 import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
 import type { EventStatus } from '../diff/settle.ts';
+import type { ChangeSet } from '../diff/change-set.ts';
 import { describeError } from '../errors.ts';
 import type { Alert, AlertChangeSet } from './alert.ts';
 import { discordMessage } from './discord.ts';
@@ -132,17 +133,8 @@ interface Attempt {
   durationMs: number;
 }
 
-/** Builds the alert a delivery carries: its events grouped by change set, or a sample for a test. */
-export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: string): Promise<Alert> {
-  const base = publicUrl.replace(/\/$/, '');
-  const type: Alert['type'] = delivery.kind === 'digest' ? 'digest.published' : delivery.kind === 'test' ? 'test.sent' : 'change_set.published';
-  let rows = delivery.eventIds.length ? await db.select().from(events).where(inArray(events.id, delivery.eventIds)).orderBy(asc(events.capturedAt), asc(events.id)) : [];
-  if (delivery.kind === 'test') {
-    // A sample: the newest announced change set, or an empty one on a fresh install.
-    const [latest] = await db.select({ snapshotId: events.snapshotId }).from(events).where(and(eq(events.status, 'published'), isNotNull(events.snapshotId))).orderBy(sql`${events.capturedAt} desc`).limit(1);
-    rows = latest ? await db.select().from(events).where(and(eq(events.snapshotId, latest.snapshotId!), eq(events.status, 'published'))).orderBy(asc(events.id)).limit(20) : [];
-  }
-  const stored: StoredEvent[] = rows.map((row) => ({
+function toStored(row: typeof events.$inferSelect): StoredEvent {
+  return {
     id: row.id,
     key: row.key,
     board: row.boardId,
@@ -156,31 +148,62 @@ export async function buildAlert(db: Db, delivery: DeliveryRow, publicUrl: strin
     ...(row.data ? { data: row.data as EventValues } : {}),
     status: row.status as EventStatus,
     settledAt: row.settledAt?.toISOString() ?? null,
-  }));
-  const snapshotIds = [...new Set(stored.map((event) => event.snapshotId).filter((id): id is number => id !== null))];
-  const sets = snapshotIds.length ? await db.select({ id: snapshots.id, changeSet: snapshots.changeSet }).from(snapshots).where(inArray(snapshots.id, snapshotIds)) : [];
-  const byId = new Map(sets.map((set) => [set.id, set.changeSet]));
-  const groups = new Map<string, StoredEvent[]>();
-  for (const event of stored) {
-    const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
-    groups.set(key, [...(groups.get(key) ?? []), event]);
+  };
+}
+
+const CHUNK = 1000;
+
+/**
+ * Builds the alerts deliveries carry, reading their events and change sets in a few queries for
+ * the whole batch: each delivery's events grouped by change set, or a sample for a test.
+ */
+export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicUrl: string): Promise<Map<number, Alert>> {
+  const base = publicUrl.replace(/\/$/, '');
+  const wanted = [...new Set(batch.flatMap((delivery) => (delivery.kind === 'test' ? [] : delivery.eventIds)))];
+  const rows: (typeof events.$inferSelect)[] = [];
+  for (let i = 0; i < wanted.length; i += CHUNK) rows.push(...(await db.select().from(events).where(inArray(events.id, wanted.slice(i, i + CHUNK)))));
+  const byEvent = new Map(rows.map((row) => [row.id, toStored(row)]));
+  let sample: StoredEvent[] = [];
+  if (batch.some((delivery) => delivery.kind === 'test')) {
+    // A sample: the newest announced change set, or an empty one on a fresh install.
+    const [latest] = await db.select({ snapshotId: events.snapshotId }).from(events).where(and(eq(events.status, 'published'), isNotNull(events.snapshotId))).orderBy(sql`${events.capturedAt} desc`).limit(1);
+    sample = latest ? (await db.select().from(events).where(and(eq(events.snapshotId, latest.snapshotId!), eq(events.status, 'published'))).orderBy(asc(events.id)).limit(20)).map(toStored) : [];
   }
-  const changeSets: AlertChangeSet[] = [...groups.values()].map((group) => {
-    const first = group[0]!;
-    const set = first.snapshotId === null ? null : byId.get(first.snapshotId);
-    return {
-      id: first.snapshotId ?? 0,
-      board: first.board,
-      capturedAt: first.capturedAt,
-      summary: set?.summary ?? `${first.board}: ${first.kind.replace(/_/g, ' ')}`,
-      bulkRemoval: set?.bulkRemoval ?? false,
-      methodologyChanged: set?.methodologyChanged ?? false,
-      url: first.snapshotId === null ? `${base}/v1/events/${first.id}` : `${base}/v1/changes/${first.snapshotId}`,
-      events: group,
-    };
-  });
-  // The alert's time is the delivery's: the same body (and so the same content) on every retry.
-  return { id: delivery.messageId, type, timestamp: delivery.createdAt.toISOString(), ...(delivery.title ? { title: delivery.title } : {}), changeSets };
+  const snapshotIds = [...new Set([...byEvent.values(), ...sample].map((event) => event.snapshotId).filter((id): id is number => id !== null))];
+  const sets: { id: number; changeSet: ChangeSet | null }[] = [];
+  for (let i = 0; i < snapshotIds.length; i += CHUNK) {
+    sets.push(...(await db.select({ id: snapshots.id, changeSet: snapshots.changeSet }).from(snapshots).where(inArray(snapshots.id, snapshotIds.slice(i, i + CHUNK)))));
+  }
+  const bySet = new Map(sets.map((set) => [set.id, set.changeSet]));
+  const order = (a: StoredEvent, b: StoredEvent) => a.capturedAt.localeCompare(b.capturedAt) || a.id - b.id;
+
+  const alerts = new Map<number, Alert>();
+  for (const delivery of batch) {
+    const carried = delivery.kind === 'test' ? sample : delivery.eventIds.map((id) => byEvent.get(id)).filter((event): event is StoredEvent => event !== undefined).sort(order);
+    const groups = new Map<string, StoredEvent[]>();
+    for (const event of carried) {
+      const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
+      groups.set(key, [...(groups.get(key) ?? []), event]);
+    }
+    const changeSets: AlertChangeSet[] = [...groups.values()].map((group) => {
+      const first = group[0]!;
+      const set = first.snapshotId === null ? null : bySet.get(first.snapshotId);
+      return {
+        id: first.snapshotId ?? 0,
+        board: first.board,
+        capturedAt: first.capturedAt,
+        summary: set?.summary ?? `${first.board}: ${first.kind.replace(/_/g, ' ')}`,
+        bulkRemoval: set?.bulkRemoval ?? false,
+        methodologyChanged: set?.methodologyChanged ?? false,
+        url: first.snapshotId === null ? `${base}/v1/events/${first.id}` : `${base}/v1/changes/${first.snapshotId}`,
+        events: group,
+      };
+    });
+    const type: Alert['type'] = delivery.kind === 'digest' ? 'digest.published' : delivery.kind === 'test' ? 'test.sent' : 'change_set.published';
+    // The alert's time is the delivery's: the same body (and so the same content) on every retry.
+    alerts.set(delivery.id, { id: delivery.messageId, type, timestamp: delivery.createdAt.toISOString(), ...(delivery.title ? { title: delivery.title } : {}), changeSets });
+  }
+  return alerts;
 }
 
 /** The request a channel gets for an alert: URL, headers and body. */
@@ -326,11 +349,12 @@ export class Dispatcher {
     const subscribers = new Map(
       (await this.#db.select().from(subscriptions).where(inArray(subscriptions.id, [...bySubscription.keys()]))).map((row) => [row.id, row]),
     );
+    const alerts = await buildAlerts(this.#db, claimed, this.#options.publicUrl);
     const attempts: Attempt[] = [];
     await Promise.all(
       [...bySubscription.values()].map(async (queue) => {
         for (const delivery of queue) {
-          const attempt = await this.#deliver(delivery, subscribers.get(delivery.subscriptionId) ?? null);
+          const attempt = await this.#deliver(delivery, subscribers.get(delivery.subscriptionId) ?? null, alerts.get(delivery.id)!);
           attempts.push(attempt);
           // A receiver that is gone gets nothing more from this batch.
           if (attempt.result?.outcome === 'gone') {
@@ -344,7 +368,7 @@ export class Dispatcher {
     return claimed.length;
   }
 
-  async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null): Promise<Attempt> {
+  async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null, alert: Alert): Promise<Attempt> {
     const now = this.#options.now();
     if (!subscription || !subscription.enabled) return { delivery, subscription, result: null, now, answeredAt: now, durationMs: 0 };
     const pace = PACING_MS[subscription.channel] ?? 0;
@@ -356,7 +380,6 @@ export class Dispatcher {
     const started = Date.now();
     let result: AttemptResult;
     try {
-      const alert = await buildAlert(this.#db, delivery, this.#options.publicUrl);
       // Checked again at send time: the name may resolve elsewhere now. The socket goes to the checked address.
       const checked = await checkWebhookUrl(subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
       const requestParts = renderRequest(subscription, alert, now);
