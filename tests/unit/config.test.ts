@@ -20,6 +20,21 @@ describe('loadConfig', () => {
     expect(config.boards.get('openrouter-prices')?.settle).toEqual({ hours: 6 });
   });
 
+  it('reads the alert delivery settings, with the Standard Webhooks retry schedule by default', () => {
+    const defaults = loadConfig({}, allBoards);
+    expect(defaults.adminToken).toBeUndefined();
+    expect(defaults.delivery).toMatchObject({ allowHosts: [], dispatcher: true, timeoutMs: 10_000 });
+    expect(defaults.delivery.retrySchedule.slice(0, 3)).toEqual([5_000, 300_000, 1_800_000]);
+    const set = loadConfig(
+      { RANKWATCH_ADMIN_TOKEN: 'a-long-enough-admin-token', RANKWATCH_WEBHOOK_ALLOW_HOSTS: '127.0.0.1, Hooks.Internal:8443', RANKWATCH_DELIVERY_RETRY_SCHEDULE: '500ms,2s,1.5m,1h', RANKWATCH_DISPATCHER: 'off' },
+      allBoards,
+    );
+    expect(set.adminToken).toBe('a-long-enough-admin-token');
+    expect(set.delivery).toMatchObject({ allowHosts: ['127.0.0.1', 'hooks.internal:8443'], dispatcher: false, retrySchedule: [500, 2_000, 90_000, 3_600_000] });
+    expect(() => loadConfig({ RANKWATCH_ADMIN_TOKEN: 'short' }, allBoards)).toThrow(/RANKWATCH_ADMIN_TOKEN: must be at least 16 characters/);
+    expect(() => loadConfig({ RANKWATCH_DELIVERY_RETRY_SCHEDULE: '5s,soon' }, allBoards)).toThrow(/RANKWATCH_DELIVERY_RETRY_SCHEDULE: expected comma-separated delays/);
+  });
+
   it('takes a settling window per board, in scrapes or hours, and names a bad one', () => {
     const config = loadConfig({ RANKWATCH_SETTLE_LMARENA_TEXT: '1', RANKWATCH_SETTLE_OPENROUTER_PRICES: '12h', RANKWATCH_SETTLE_VOICEBENCH: '3' }, allBoards);
     expect(config.boards.get('lmarena-text')?.settle).toEqual({ scrapes: 1 });
