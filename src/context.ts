@@ -1,9 +1,10 @@
-import { scrapers } from '../scrapers/index.ts';
+import { findBoard, scrapers } from '../scrapers/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { syncRegistry } from './ingest/store.ts';
 import { loadIdentity, type Identity } from './identity/identity.ts';
+import type { Identify } from './notify/filters.ts';
 import { readFileSync } from 'node:fs';
 import { AppError } from './errors.ts';
 
@@ -34,4 +35,9 @@ export function identityFor(config: Pick<Config, 'identityFiles'>): Identity {
     ...(aliases ? { extraAliasesYaml: read('RANKWATCH_ALIASES_FILE', aliases), extraAliasesFile: aliases } : {}),
     ...(organizations ? { extraOrganizationsYaml: read('RANKWATCH_ORGANIZATIONS_FILE', organizations), extraOrganizationsFile: organizations } : {}),
   });
+}
+
+/** Model identity for subscription filters: `identity.resolve` by the source of each board. */
+export function identifyWith(identity: Identity): Identify {
+  return (board, entry) => identity.resolve(findBoard(board)?.scraper.id ?? board, entry);
 }

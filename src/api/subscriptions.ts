@@ -3,8 +3,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/client.ts';
 import { AppError, InvalidInputError } from '../errors.ts';
 import type { Identity } from '../identity/identity.ts';
-import type { Identify } from '../ingest/store.ts';
-import { findBoard } from '../../scrapers/index.ts';
+import { identifyWith } from '../context.ts';
 import { backtest, createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, queueTest, redeliver, rotateSecret, updateSubscription, type UrlPolicy } from '../notify/subscriptions.ts';
 import { parseId, parseLimit, parseTime } from './params.ts';
 
@@ -22,11 +21,6 @@ export interface SubscriptionRouteDeps {
   adminToken: string | undefined;
   policy: UrlPolicy;
   identity: () => Identity;
-}
-
-/** Model identity for the filters: `identity.resolve` by the board's source. */
-export function identifyWith(identity: Identity): Identify {
-  return (board, entry) => identity.resolve(findBoard(board)?.scraper.id ?? board, entry);
 }
 
 /** `Authorization: Bearer <RANKWATCH_ADMIN_TOKEN>`, compared in constant time. */

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { parseId, parseLimit, parseTime } from '../api/params.ts';
-import { identifyWith } from '../api/subscriptions.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { AppError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { identityFor } from '../context.ts';
+import { identifyWith, identityFor } from '../context.ts';
 import type { Filters } from '../notify/filters.ts';
 import { backtest, createSubscription, deleteSubscription, listSubscriptions, type Backtest, type SubscriptionView } from '../notify/subscriptions.ts';
 import { describeEvent } from '../diff/describe.ts';

@@ -176,7 +176,8 @@ export async function getEvent(db: Db, id: number): Promise<StoredEvent | null> 
   return row ? toStoredEvent(row) : null;
 }
 
-function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
+/** A stored event row as the API, CLI, feeds and alerts show it. */
+export function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
   return {
     id: row.id,
     key: row.key,

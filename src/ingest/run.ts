@@ -8,10 +8,10 @@ import { describeError, FetchError, InvalidInputError, NotFoundError, ParseError
 import { findBoard } from '../../scrapers/index.ts';
 import { politeFetch, type FetchDeps } from './fetch.ts';
 import { RobotsCache, robotsAllow } from './robots.ts';
-import { identityFor } from '../context.ts';
+import { identifyWith, identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
 import { sha256 } from './hash.ts';
-import { applyCapture, recordScrape, type CaptureResult, type Identify } from './store.ts';
+import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
 import { captureTimeFromPath } from './capture-time.ts';
 import type { SettleWindow } from '../diff/settle.ts';
 
@@ -74,6 +74,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
   let httpStatus: number | null = null;
   let contentHash: string | null = null;
   try {
+    const identity = deps.identity ?? identityFor(deps.config);
     if (found.board.live?.page) {
       for (const target of [url, ...Object.values(settings.attachments)]) {
         const verdict = await robotsAllow(deps.fetch, deps.robots ?? sharedRobots, target, common);
@@ -101,9 +102,9 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
         lastModified: response.lastModified ?? validators.lastModified,
         settling: {
           direction: found.board.direction,
-          attribute: attributionFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
+          attribute: attributionFor(identity, found.scraper.id),
           window: settings.settle,
-          identify: identifyFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
+          identify: identifyWith(identity),
         },
         durationMs: Date.now() - started,
       });
@@ -140,9 +141,9 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
       durationMs: Date.now() - started,
       health: { direction: found.board.direction, thresholds: found.board.health },
       columns: parsed.columns ?? null,
-      attribute: attributionFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
+      attribute: attributionFor(identity, found.scraper.id),
       settle: settings.settle,
-      identify: identifyFor(deps.identity ?? identityFor(deps.config), found.scraper.id),
+      identify: identifyWith(identity),
     });
     return { board: boardId, httpStatus: response.httpStatus, ...result };
   } catch (error) {
@@ -169,11 +170,6 @@ function contentHashOf(body: string, attachments: Readonly<Record<string, string
   const names = Object.keys(attachments).sort();
   if (names.length === 0) return sha256(body);
   return sha256(JSON.stringify([body, ...names.map((name) => [name, attachments[name]])]));
-}
-
-/** Model identity of a source's entries, for subscription filters. */
-function identifyFor(identity: Identity, source: string): Identify {
-  return (_board, entry) => identity.resolve(source, entry);
 }
 
 /** One file on its way into `import`. */
@@ -226,7 +222,7 @@ export async function importFile(
     columns: parsed.columns ?? null,
     attribute: attributionFor(identity, found.scraper.id),
     settle: settle ?? found.board.settle,
-    identify: identifyFor(identity, found.scraper.id),
+    identify: identifyWith(identity),
   });
 }
 

@@ -12,7 +12,8 @@ import { ConflictError } from '../errors.ts';
 import type { Scraper } from '../../scrapers/scraper.ts';
 import { entriesHash } from './hash.ts';
 import { enqueueDeliveries } from '../notify/outbox.ts';
-import type { IdentityInput, ResolvedIdentity } from '../identity/identity.ts';
+import type { Identify } from '../notify/filters.ts';
+export type { Identify } from '../notify/filters.ts';
 import { checkHealth, type BoardHealth } from './health.ts';
 
 export const SCRAPE_ORIGINS = ['live', 'import'] as const;
@@ -311,8 +312,6 @@ interface BoardContext {
   replaying?: boolean;
 }
 
-/** Model identity for subscription filters: `identity.resolve` of the board's source. */
-export type Identify = (board: string, entry: IdentityInput) => ResolvedIdentity;
 
 /** One observation of a board on its way through the settling window. */
 interface ObservationInput {

@@ -3,13 +3,14 @@ import { request as httpsRequest } from 'node:https';
 import { and, asc, eq, inArray, isNotNull, lte, or, isNull, lt, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
 import { deliveries, deliveryAttempts, events, snapshots, subscriptions } from '../db/schema.ts';
-import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
-import type { EventStatus } from '../diff/settle.ts';
+import type { StoredEvent } from '../diff/events.ts';
 import type { ChangeSet } from '../diff/change-set.ts';
 import { describeError } from '../errors.ts';
 import type { Alert, AlertChangeSet } from './alert.ts';
 import { discordMessage } from './discord.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
+import { groupByChangeSet } from './filters.ts';
+import { toStoredEvent } from '../db/queries.ts';
 import { slackMessage } from './slack.ts';
 import { checkWebhookUrl, lookupFor, type WebhookLookup } from './ssrf.ts';
 import { signWebhook, webhookBody } from './webhook.ts';
@@ -133,24 +134,6 @@ interface Attempt {
   durationMs: number;
 }
 
-function toStored(row: typeof events.$inferSelect): StoredEvent {
-  return {
-    id: row.id,
-    key: row.key,
-    board: row.boardId,
-    kind: row.kind as EventKind,
-    model: row.model,
-    name: row.name,
-    capturedAt: row.capturedAt.toISOString(),
-    snapshotId: row.snapshotId,
-    old: row.old as EventValues | null,
-    new: row.new as EventValues | null,
-    ...(row.data ? { data: row.data as EventValues } : {}),
-    status: row.status as EventStatus,
-    settledAt: row.settledAt?.toISOString() ?? null,
-  };
-}
-
 const CHUNK = 1000;
 
 /**
@@ -162,12 +145,12 @@ export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicU
   const wanted = [...new Set(batch.flatMap((delivery) => (delivery.kind === 'test' ? [] : delivery.eventIds)))];
   const rows: (typeof events.$inferSelect)[] = [];
   for (let i = 0; i < wanted.length; i += CHUNK) rows.push(...(await db.select().from(events).where(inArray(events.id, wanted.slice(i, i + CHUNK)))));
-  const byEvent = new Map(rows.map((row) => [row.id, toStored(row)]));
+  const byEvent = new Map(rows.map((row) => [row.id, toStoredEvent(row)]));
   let sample: StoredEvent[] = [];
   if (batch.some((delivery) => delivery.kind === 'test')) {
     // A sample: the newest announced change set, or an empty one on a fresh install.
     const [latest] = await db.select({ snapshotId: events.snapshotId }).from(events).where(and(eq(events.status, 'published'), isNotNull(events.snapshotId))).orderBy(sql`${events.capturedAt} desc`).limit(1);
-    sample = latest ? (await db.select().from(events).where(and(eq(events.snapshotId, latest.snapshotId!), eq(events.status, 'published'))).orderBy(asc(events.id)).limit(20)).map(toStored) : [];
+    sample = latest ? (await db.select().from(events).where(and(eq(events.snapshotId, latest.snapshotId!), eq(events.status, 'published'))).orderBy(asc(events.id)).limit(20)).map(toStoredEvent) : [];
   }
   const snapshotIds = [...new Set([...byEvent.values(), ...sample].map((event) => event.snapshotId).filter((id): id is number => id !== null))];
   const sets: { id: number; changeSet: ChangeSet | null }[] = [];
@@ -180,12 +163,7 @@ export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicU
   const alerts = new Map<number, Alert>();
   for (const delivery of batch) {
     const carried = delivery.kind === 'test' ? sample : delivery.eventIds.map((id) => byEvent.get(id)).filter((event): event is StoredEvent => event !== undefined).sort(order);
-    const groups = new Map<string, StoredEvent[]>();
-    for (const event of carried) {
-      const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
-      groups.set(key, [...(groups.get(key) ?? []), event]);
-    }
-    const changeSets: AlertChangeSet[] = [...groups.values()].map((group) => {
+    const changeSets: AlertChangeSet[] = groupByChangeSet(carried).map((group) => {
       const first = group[0]!;
       const set = first.snapshotId === null ? null : bySet.get(first.snapshotId);
       return {

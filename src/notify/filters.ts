@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventKindSchema, type ChangeEvent, type EventKind } from '../diff/events.ts';
-import type { ResolvedIdentity } from '../identity/identity.ts';
+import type { IdentityInput, ResolvedIdentity } from '../identity/identity.ts';
 
 /** Operator events: they say the data is in doubt. Sent only to subscriptions with `health: true`. */
 export const HEALTH_KINDS: readonly EventKind[] = ['scrape_failed', 'scrape_recovered', 'snapshot_quarantined'];
@@ -94,4 +94,24 @@ export function matchEvent(filters: Filters, event: FilterableEvent, identity: R
     if (event.data.significant !== true) return false;
   }
   return true;
+}
+
+/** Model identity for the filters: `identity.resolve` by the board's source. */
+export type Identify = (board: string, entry: IdentityInput) => ResolvedIdentity;
+
+/** The model identity the filters read for an event: resolved from its key, name and organization (null for board-level events). */
+export function eventIdentity(event: FilterableEvent, identify: Identify | null): ResolvedIdentity | null {
+  if (event.model === null || !identify) return null;
+  const organization = typeof event.new?.organization === 'string' ? event.new.organization : typeof event.old?.organization === 'string' ? event.old.organization : null;
+  return identify(event.board, { model: event.model, name: event.name ?? event.model, organization });
+}
+
+/** Events grouped into the messages they make: one per change set (snapshot); an event without one is its own. In first-seen order. */
+export function groupByChangeSet<T extends { id: number; snapshotId: number | null }>(events: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const event of events) {
+    const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
+    groups.set(key, [...(groups.get(key) ?? []), event]);
+  }
+  return [...groups.values()];
 }

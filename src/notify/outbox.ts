@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { deliveries, events, subscriptions } from '../db/schema.ts';
-import type { ChangeEvent, EventKind, EventValues } from '../diff/events.ts';
-import type { IdentityInput, ResolvedIdentity } from '../identity/identity.ts';
-import { FiltersSchema, matchEvent, type Filters } from './filters.ts';
+import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters, type Identify } from './filters.ts';
+import { toStoredEvent } from '../db/queries.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -73,13 +72,6 @@ export function digestWindow(mode: 'hourly' | 'daily', timeZone: string, at: Dat
   return { start, end, title };
 }
 
-/** An announced event as the outbox reads it. */
-interface OutboxEvent extends ChangeEvent {
-  id: number;
-  board: string;
-  snapshotId: number | null;
-}
-
 /**
  * Writes the outbox rows for newly announced events, in the caller's transaction: for each enabled
  * subscription, the events its filters pass, one delivery per change set (immediate), or added to
@@ -89,32 +81,15 @@ interface OutboxEvent extends ChangeEvent {
 export async function enqueueDeliveries(
   tx: Tx,
   eventIds: readonly number[],
-  identify: ((board: string, entry: IdentityInput) => ResolvedIdentity) | null,
+  identify: Identify | null,
   now: Date = new Date(),
 ): Promise<number> {
   if (eventIds.length === 0) return 0;
   const subscribers = await tx.select().from(subscriptions).where(eq(subscriptions.enabled, true));
   if (subscribers.length === 0) return 0;
   const rows = await tx.select().from(events).where(inArray(events.id, [...eventIds]));
-  const found: OutboxEvent[] = rows.map((row) => ({
-    id: row.id,
-    board: row.boardId,
-    snapshotId: row.snapshotId,
-    kind: row.kind as EventKind,
-    model: row.model,
-    name: row.name,
-    old: row.old as EventValues | null,
-    new: row.new as EventValues | null,
-    ...(row.data ? { data: row.data as EventValues } : {}),
-  }));
-  const identities = new Map<number, ResolvedIdentity | null>();
-  for (const event of found) {
-    if (event.model === null || !identify) identities.set(event.id, null);
-    else {
-      const organization = typeof event.new?.organization === 'string' ? event.new.organization : typeof event.old?.organization === 'string' ? event.old.organization : null;
-      identities.set(event.id, identify(event.board, { model: event.model, name: event.name ?? event.model, organization }));
-    }
-  }
+  const found = rows.map(toStoredEvent);
+  const identities = new Map(found.map((event) => [event.id, eventIdentity(event, identify)]));
   let written = 0;
   for (const subscription of subscribers) {
     const parsed = FiltersSchema.safeParse(subscription.filters);
@@ -122,20 +97,15 @@ export async function enqueueDeliveries(
     const filters: Filters = parsed.data;
     const matched = found.filter((event) => matchEvent(filters, event, identities.get(event.id) ?? null));
     if (matched.length === 0) continue;
-    const groups = new Map<string, number[]>();
-    for (const event of matched) {
-      const group = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
-      groups.set(group, [...(groups.get(group) ?? []), event.id]);
-    }
     const mode = subscription.mode as DeliveryMode;
     if (mode === 'immediate') {
-      for (const ids of groups.values()) {
+      for (const group of groupByChangeSet(matched)) {
         await tx.insert(deliveries).values({
           subscriptionId: subscription.id,
           messageId: messageId(),
           kind: 'change_set',
           status: 'pending',
-          eventIds: ids,
+          eventIds: group.map((event) => event.id),
           nextAttemptAt: now,
         });
         written += 1;

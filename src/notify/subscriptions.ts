@@ -6,7 +6,7 @@ import { listEvents } from '../db/queries.ts';
 import type { StoredEvent } from '../diff/events.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Identify } from '../ingest/store.ts';
-import { FiltersSchema, matchEvent, type Filters } from './filters.ts';
+import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters } from './filters.ts';
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
 import { checkWebhookUrl, type WebhookLookup } from './ssrf.ts';
 import { generateWebhookSecret } from './webhook.ts';
@@ -267,16 +267,8 @@ export interface Backtest {
 export async function backtest(db: Db, filtersBody: unknown, options: { since?: Date | undefined; until?: Date | undefined; limit: number; identify: Identify | null }): Promise<Backtest> {
   const filters = parseBody(FiltersSchema, filtersBody ?? {}, 'filters');
   const stored = await listEvents(db, { since: options.since, until: options.until, ...(filters.boards?.length === 1 ? { board: filters.boards[0] } : {}), limit: 1_000_000 });
-  const matched = stored.filter((event) => {
-    const organization = typeof event.new?.organization === 'string' ? event.new.organization : typeof event.old?.organization === 'string' ? event.old.organization : null;
-    const identity = event.model !== null && options.identify ? options.identify(event.board, { model: event.model, name: event.name ?? event.model, organization }) : null;
-    return matchEvent(filters, event, identity);
-  });
-  const groups = new Map<string, StoredEvent[]>();
-  for (const event of matched) {
-    const key = event.snapshotId === null ? `event:${event.id}` : `set:${event.snapshotId}`;
-    groups.set(key, [...(groups.get(key) ?? []), event]);
-  }
+  const matched = stored.filter((event) => matchEvent(filters, event, eventIdentity(event, options.identify)));
+  const groups = groupByChangeSet(matched);
   const snapshotIds = [...new Set(matched.map((event) => event.snapshotId).filter((id): id is number => id !== null))];
   const summaries = new Map<number, string>();
   for (let i = 0; i < snapshotIds.length; i += 500) {
@@ -286,7 +278,7 @@ export async function backtest(db: Db, filtersBody: unknown, options: { since?: 
       .where(and(inArray(snapshots.id, snapshotIds.slice(i, i + 500)), isNotNull(snapshots.changeSet)));
     for (const item of rows) summaries.set(item.id, item.changeSet!.summary);
   }
-  const changeSets = [...groups.values()].map((group) => {
+  const changeSets = groups.map((group) => {
     const first = group[0]!;
     return {
       id: first.snapshotId,

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { identifyWith } from '../../src/api/subscriptions.ts';
+import { identifyWith } from '../../src/context.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { deliveries, subscriptions } from '../../src/db/schema.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
