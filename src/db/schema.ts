@@ -142,7 +142,10 @@ export const standings = pgTable(
     boardId: text('board_id')
       .notNull()
       .references(() => boards.id),
+    /** The board's key of the model: the same whatever format a capture came in (see `Scraper.boardKeys`). */
     model: text('model').notNull(),
+    /** The key as the capture's format published it, when it differs from `model` (null: the same). */
+    sourceKey: text('source_key'),
     name: text('name').notNull(),
     organization: text('organization'),
     rank: integer('rank'),
@@ -189,6 +192,8 @@ export const events = pgTable(
     status: text('status').notNull().default('published'),
     /** When the settling window decided the event's fate (null while pending). */
     settledAt: at('settled_at'),
+    /** Wall-clock time of the last write to the row (insert, settling, re-derivation): feeds' Last-Modified. */
+    updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('events_key_idx').on(t.key),
@@ -197,6 +202,7 @@ export const events = pgTable(
     index('events_kind_captured_idx').on(t.kind, t.capturedAt),
     index('events_model_idx').on(t.model),
     index('events_snapshot_idx').on(t.snapshotId),
+    index('events_updated_idx').on(t.updatedAt),
   ],
 );
 

@@ -445,18 +445,18 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
     const asFound = new Set(pending);
     const unchanged = verdict.publish.filter((event) => asFound.has(event)).map((event) => event.id);
     for (let i = 0; i < unchanged.length; i += INSERT_CHUNK) {
-      await tx.update(events).set({ status: 'published', settledAt: at }).where(inArray(events.id, unchanged.slice(i, i + INSERT_CHUNK)));
+      await tx.update(events).set({ status: 'published', settledAt: at, updatedAt: sql`now()` }).where(inArray(events.id, unchanged.slice(i, i + INSERT_CHUNK)));
     }
     for (const event of verdict.publish.filter((published) => !asFound.has(published))) {
       await tx
         .update(events)
-        .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null })
+        .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null, updatedAt: sql`now()` })
         .where(eq(events.id, event.id));
     }
     for (const status of ['reverted', 'superseded'] as const) {
       const ids = verdict.drop.filter((drop) => drop.status === status).map((drop) => drop.event.id);
       for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        await tx.update(events).set({ status, settledAt: at }).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)));
+        await tx.update(events).set({ status, settledAt: at, updatedAt: sql`now()` }).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)));
       }
     }
     for (const id of [...verdict.publish.map((event) => event.id), ...verdict.drop.map((drop) => drop.event.id)]) {
