@@ -4,7 +4,7 @@ import { readCsv } from './lib/csv.ts';
 import { finishEntries } from './lib/entries.ts';
 import { cellText, describeHtml } from './lib/html.ts';
 import { parseInterval } from './lib/interval.ts';
-import { competitionRanks } from './lib/rank.ts';
+import { upperBoundRanks } from './lib/rank.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, HealthThresholds, LiveSource, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -94,10 +94,10 @@ const VISION_CATEGORIES: readonly { key: string; id: string; label: string; minE
 
 const SCORE_LABEL = 'Arena score (Bradley-Terry, Elo scale)';
 
-/** A board whose only source is an arena-catalog split: ranks are derived from the rating, so they follow it. */
+/** A board whose only source is an arena-catalog split (ranks computed from the bounds: Rank (UB), which can sit out of score order). */
 function catalogSplit(id: string, name: string, file: CatalogFile, category: string, schedule: string, health: HealthThresholds, pageSlug: string | null): LmarenaBoard {
   return {
-    definition: { id, name, direction: 'higher', scoreLabel: SCORE_LABEL, live: catalogLive(file, schedule), health: { ...health, ranksFollowScores: true } },
+    definition: { id, name, direction: 'higher', scoreLabel: SCORE_LABEL, live: catalogLive(file, schedule), health },
     catalog: { file, category },
     csvFolders: [],
     gradioTab: null,
@@ -608,8 +608,10 @@ function parseCatalog(document: unknown, text: string, board: LmarenaBoard): Par
     }
     return { key, rating: value.rating, lower: finite(value.rating_q025), upper: finite(value.rating_q975) };
   });
-  const ranks = competitionRanks(
-    rows.map((row) => row.rating),
+  // The export has no ranks: they are LMArena's published Rank (UB), computed from the bounds it gives
+  // (equal to the ranks of the CSV archive and the page of the same day, which other formats carry).
+  const ranks = upperBoundRanks(
+    rows.map((row) => ({ score: row.rating, lower: row.lower, upper: row.upper })),
     board.definition.direction,
   );
   const entries = rows.map((row, i) =>
@@ -715,7 +717,7 @@ export const lmarena: Scraper = {
     'arena-catalog is LMArena\'s official machine-readable export. The website\'s terms forbid scraping its pages, ' +
     'so live fetches use the official JSON (arena-catalog on GitHub, the dataset through the Hugging Face datasets-server); ' +
     'page captures (Gradio, Next.js) are only imported.',
-  parserVersion: '1',
+  parserVersion: '2',
   boards: BOARDS.map((board) => board.definition),
   parse,
 };

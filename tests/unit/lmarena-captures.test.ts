@@ -57,18 +57,11 @@ describe.skipIf(!present)('LMArena captures under ../shared/leaderboards/lmarena
     expect(new Map(parsed.entries.map((entry) => [entry.model, entry.rank]))).toEqual(new Map(rows.map((row) => [row.model, Number(row.rank_stylectrl)])));
   });
 
-  it.each(catalogs)('%s: every model of "full", ranked by rating with ties shared', (file) => {
-    const full = (JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { full: Record<string, { rating: number }> }).full;
-    const ratings = Object.entries(full).map(([key, value]) => [key, value.rating] as const);
+  it.each(catalogs)('%s: every model of "full", ranked as LMArena publishes ranks (Rank (UB) from the bounds)', (file) => {
+    const full = (JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { full: Record<string, CatalogRow> }).full;
     const parsed = parse(file);
     expect(parsed.format).toBe('arena-catalog-json');
-    expect(parsed.entries).toHaveLength(ratings.length);
-    const best = ratings.reduce((a, b) => (b[1] > a[1] ? b : a));
-    expect(parsed.entries[0]!.model).toBe(best[0]);
-    for (const [key, rating] of ratings) {
-      const rank = 1 + ratings.filter(([, other]) => other > rating).length;
-      expect(parsed.entries.find((entry) => entry.model === key)?.rank).toBe(rank);
-    }
+    expectUpperBoundRanks(parsed.entries, full);
   });
 
   it('the Gradio page of 2025-03-28: the 183 rows of the text table, Gemini-2.5-Pro-Exp-03-25 first', () => {
@@ -147,13 +140,9 @@ const parseAs = (board: string, file: string) => lmarena.parse(readFileSync(join
 
 /** Count, top model and every rank of one catalog split, computed here from the file. */
 function expectCatalogSplit(board: string, file: string, category: string) {
-  const ratings = Object.entries(readCatalog(file)[category]!).map(([key, value]) => [key, value.rating] as const);
   const parsed = parseAs(board, file);
   expect(parsed.format).toBe('arena-catalog-json');
-  expect(parsed.entries).toHaveLength(ratings.length);
-  expect(parsed.entries[0]!.model).toBe(ratings.reduce((a, b) => (b[1] > a[1] ? b : a))[0]);
-  const ranks = new Map(parsed.entries.map((entry) => [entry.model, entry.rank]));
-  for (const [key, rating] of ratings) expect(ranks.get(key), key).toBe(1 + ratings.filter(([, other]) => other > rating).length);
+  expectUpperBoundRanks(parsed.entries, readCatalog(file)[category]! as Record<string, CatalogRow>);
 }
 
 /** The rows of the Gradio table under the tab whose label contains `label`, names stripped of their HTML or markdown link. */
@@ -277,3 +266,27 @@ describe.skipIf(!present)('LMArena captures: the vision, image, style-control, c
     expect(attempt).toThrow(`(${dates.length} publish dates ${dates[0]}..${dates.at(-1)} × ${lines[0]!.split(',').length - 1} models)`);
   });
 });
+
+interface CatalogRow {
+  rating: number;
+  rating_q025?: number;
+  rating_q975?: number;
+}
+
+/**
+ * Every model of a catalog split, each ranked as LMArena's "Rank (UB)" counts it, pairwise (the
+ * test's own O(n²) reading): 1 + the models whose lower bound is above this model's upper bound.
+ * The best-rated model comes first.
+ */
+function expectUpperBoundRanks(entries: readonly { model: string; rank: number | null }[], rows: Record<string, CatalogRow>) {
+  const all = Object.entries(rows);
+  expect(entries).toHaveLength(all.length);
+  expect(entries[0]!.model).toBe(all.reduce((a, b) => (b[1].rating > a[1].rating ? b : a))[0]);
+  const ranks = new Map(entries.map((entry) => [entry.model, entry.rank]));
+  for (const [key, row] of all) {
+    const beaten = all.filter(([other, value]) => other !== key && value.rating_q025! > row.rating_q975!).length;
+    expect(ranks.get(key), key).toBe(1 + beaten);
+  }
+  // Ties are common, as on the published board.
+  expect(new Set(entries.map((entry) => entry.rank)).size).toBeLessThan(entries.length);
+}

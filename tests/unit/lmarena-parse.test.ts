@@ -59,13 +59,14 @@ describe('LMArena parse: every published format', () => {
       ],
     ],
     [
-      // The `full` category; ranks derived from the rating with ties shared (1, 2, 2, 4).
+      // The `full` category; ranks are LMArena's Rank (UB) from the bounds: 1 + the models whose lower
+      // bound is above this one's upper bound. Gamma's wide interval reaches alpha's: both are #1.
       'arena-catalog.json',
       'arena-catalog-json',
       [
         [1, 'alpha-large', null, 1320.875, 1311.5, 1330, null],
+        [1, 'gamma (preview)', null, 1301.25, 1290, 1312, null],
         [2, 'beta-chat-20250101', null, 1301.25, 1293.125, 1309.5, null],
-        [2, 'gamma (preview)', null, 1301.25, 1290, 1312, null],
         [4, 'delta', null, 1250, 1240, 1260, null],
       ],
     ],
@@ -238,7 +239,7 @@ describe('LMArena parse: the other boards, in every format that carries them', (
       ],
     ],
     [
-      // A catalog split: ranks derived from the rating.
+      // A catalog split: ranks from the bounds, as for the full board.
       'lmarena-text-coding',
       'arena-catalog.json',
       'arena-catalog-json',
@@ -262,8 +263,9 @@ describe('LMArena parse: the other boards, in every format that carries them', (
       'arena-catalog-json',
       null,
       [
+        // The intervals overlap: the two share #1.
         [1, 'lens-pro', 'lens-pro', null, 1210.5, 1181, 1240, null, null, null],
-        [2, 'iris-7b', 'iris-7b', null, 1188.25, 1161, 1215.5, null, null, null],
+        [1, 'iris-7b', 'iris-7b', null, 1188.25, 1161, 1215.5, null, null, null],
       ],
     ],
     [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInterval } from '../../scrapers/lib/interval.ts';
-import { competitionRanks } from '../../scrapers/lib/rank.ts';
+import { competitionRanks, upperBoundRanks } from '../../scrapers/lib/rank.ts';
 import { parseNumber } from '../../scrapers/lib/values.ts';
 import { cellText, describeHtml } from '../../scrapers/lib/html.ts';
 
@@ -13,6 +13,38 @@ describe('competitionRanks', () => {
     [[], 'higher', []],
   ] as const)('%j (%s is better) → %j', (scores, direction, ranks) => {
     expect(competitionRanks(scores, direction)).toEqual(ranks);
+  });
+});
+
+describe('upperBoundRanks (LMArena Rank (UB))', () => {
+  const row = (score: number | null, lower: number | null, upper: number | null) => ({ score, lower, upper });
+  it.each([
+    // Separated intervals rank like the scores.
+    ['separated', [row(30, 29, 31), row(20, 19, 21), row(10, 9, 11)], 'higher', [1, 2, 3]],
+    // Overlapping intervals share a rank; the rank after a tie counts every model above (1, 2, 2, 4).
+    ['ties and a gap', [row(40, 38, 42), row(30, 25, 35), row(29, 24, 34), row(10, 9, 11)], 'higher', [1, 2, 2, 4]],
+    // A wide interval reaches the top: a lower score can share #1, out of score order.
+    ['out of score order', [row(100, 99, 101), row(95, 94, 96), row(90, 70, 110)], 'higher', [1, 2, 1]],
+    // Lower is better (an error rate): beating means an upper bound below my lower bound.
+    ['lower is better', [row(1, 0.5, 1.5), row(3, 2.5, 3.5), row(2, 1, 3)], 'lower', [1, 2, 1]],
+    // A row without bounds has no rank; without any bounds the scores decide.
+    ['missing bounds', [row(10, 9, 11), row(8, null, null), row(5, 4, 6)], 'higher', [1, null, 2]],
+    ['no bounds at all', [row(10, null, null), row(8, null, null), row(8, null, null)], 'higher', [1, 2, 2]],
+  ] as const)('%s', (_name, rows, direction, ranks) => {
+    expect(upperBoundRanks(rows, direction)).toEqual(ranks);
+  });
+
+  it('equals the pairwise definition on random boards', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 50; round++) {
+      const rows = Array.from({ length: 1 + Math.floor(random() * 60) }, () => {
+        const score = Math.round(random() * 100);
+        return row(score, score - Math.round(random() * 10), score + Math.round(random() * 10));
+      });
+      const pairwise = rows.map((mine) => 1 + rows.filter((other) => other !== mine && other.lower! > mine.upper!).length);
+      expect(upperBoundRanks(rows, 'higher')).toEqual(pairwise);
+    }
   });
 });
 
