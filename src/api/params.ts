@@ -2,18 +2,21 @@ import { z } from 'zod';
 import { EVENT_KINDS, type EventKind } from '../diff/events.ts';
 import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
 import { InvalidInputError } from '../errors.ts';
+import { readIsoTime } from '../time.ts';
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO 8601 date (`2024-06-19`, read as UTC midnight) or date-time with a zone. */
+/**
+ * An ISO 8601 date (`2024-06-19`, read as UTC midnight) or date-time with a zone, read strictly
+ * (src/time.ts): `2024-02-30` or `T25:00` is refused naming the parameter, never rolled over.
+ */
 export function parseTime(parameter: string, value: string): Date {
-  const text = value.trim();
-  const date = DATE_ONLY.test(text) ? new Date(`${text}T00:00:00Z`) : DATE_TIME.test(text) ? new Date(text) : null;
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new InvalidInputError(parameter, `expected an ISO 8601 date or date-time such as 2024-06-19 or 2024-06-19T12:00:00Z, got ${JSON.stringify(value)}`);
+  const reading = readIsoTime(value.trim());
+  if (!reading.ok) {
+    throw new InvalidInputError(
+      parameter,
+      `expected an ISO 8601 date or date-time such as 2024-06-19 or 2024-06-19T12:00:00Z, got ${JSON.stringify(value)}: ${reading.reason}`,
+    );
   }
-  return date;
+  return reading.date;
 }
 
 /** Event kinds from `a,b` lists (repeatable); rejects unknown names. */

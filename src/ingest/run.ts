@@ -12,7 +12,7 @@ import { identifyWith, identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
 import { sha256 } from './hash.ts';
 import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
-import { captureTimeFromPath } from './capture-time.ts';
+import { readCaptureTime } from './capture-time.ts';
 import type { SettleWindow } from '../diff/settle.ts';
 
 /** What a run needs from the outside world. */
@@ -182,7 +182,9 @@ export interface ImportItem {
 export function planImport(paths: readonly string[], at?: Date): ImportItem[] {
   if (at && paths.length > 1) throw new InvalidInputError('--at', 'applies to one file; name files by date to import several');
   const items = paths.map((path) => {
-    const capturedAt = at ?? captureTimeFromPath(path);
+    const reading = at ? null : readCaptureTime(path);
+    if (reading && !reading.ok) throw new InvalidInputError('FILE', `${path}: ${reading.text} in its name is not a date (${reading.reason}); rename it or pass --at`);
+    const capturedAt = at ?? reading?.date;
     if (!capturedAt) {
       throw new InvalidInputError(
         'FILE',
