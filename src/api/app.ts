@@ -20,6 +20,8 @@ import { mountFeeds } from '../feed/routes.ts';
 import { eventFilter } from './event-filter.ts';
 import { loadIdentity, type Identity } from '../identity/identity.ts';
 import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels } from '../identity/store.ts';
+import { escapeForLog } from '../log.ts';
+import { rejectControlCharacters } from './control-characters.ts';
 import { parseId, parseLimit, parseTime } from './params.ts';
 import { AuthError, mountSubscriptions } from './subscriptions.ts';
 import type { UrlPolicy } from '../notify/subscriptions.ts';
@@ -58,6 +60,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   const app = new Hono<Env>();
   const identity = (): Identity => deps.identity ?? loadIdentity();
   app.use(requestId());
+  app.use(rejectControlCharacters(() => app.routes));
 
   app.onError((error, c) => {
     const status = statusOf(error);
@@ -67,7 +70,8 @@ export function createApp(deps: ApiDeps): Hono<Env> {
       requestId: c.get('requestId'),
     };
     if (error instanceof InvalidInputError) body.parameter = error.parameter;
-    if (status === 500) (deps.logError ?? ((m) => process.stderr.write(`${m}\n`)))(`[${c.get('requestId')}] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    // Escaped here whatever logger is given: the path and the error come from the request.
+    if (status === 500) (deps.logError ?? ((m) => process.stderr.write(`${m}\n`)))(escapeForLog(`[${c.get('requestId')}] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`));
     return c.json(body, status);
   });
   app.notFound((c) => c.json({ code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
@@ -147,8 +151,8 @@ export function createApp(deps: ApiDeps): Hono<Env> {
 
   // Model keys can hold slashes (`openai/gpt-4o`), so the key is the rest of the path, with or
   // without a trailing `/history` (one route: two overlapping `{.+}` patterns do not both match).
-  app.get('/v1/models/:rest{.+}', async (c) => {
-    const rest = c.req.param('rest');
+  app.get('/v1/models/:model{.+}', async (c) => {
+    const rest = c.req.param('model');
     const board = c.req.query('board') || undefined;
     if (board && !(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
     if (rest.endsWith('/history')) {

@@ -5,6 +5,7 @@ import { AppError, InvalidInputError } from '../errors.ts';
 import type { Identity } from '../identity/identity.ts';
 import { identifyWith } from '../context.ts';
 import { backtest, createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, queueTest, redeliver, rotateSecret, updateSubscription, type UrlPolicy } from '../notify/subscriptions.ts';
+import { rejectControlCharactersInBody } from './control-characters.ts';
 import { parseId, parseLimit, parseTime } from './params.ts';
 
 /** Raised when managing subscriptions is not set up or the token is wrong. */
@@ -41,11 +42,15 @@ function adminOnly(token: string | undefined): MiddlewareHandler {
 async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return {};
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch (error) {
     throw new InvalidInputError('body', `expected a JSON object: ${(error as Error).message}`);
   }
+  // A "\u0000" in a JSON string is a NUL that PostgreSQL cannot store: 400 here, not 500 there.
+  rejectControlCharactersInBody(body);
+  return body;
 }
 
 /**
