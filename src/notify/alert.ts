@@ -14,6 +14,12 @@ export interface AlertChangeSet {
   url: string;
   /** The events of this change set the subscription matched, in display order. */
   events: StoredEvent[];
+  /**
+   * How many events the change set announced in all. More than `events` holds when the alert
+   * carries a subset (a subscription's filters, a test alert's sample): messages then say
+   * "showing 20 of 562 events". Absent: the alert carries them all.
+   */
+  totalEvents?: number;
 }
 
 /** What one delivery sends: one change set (immediate), several (a digest), or a sample (test). */

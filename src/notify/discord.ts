@@ -1,6 +1,7 @@
+import { escapeMarkdown } from '@discordjs/formatters';
 import type { StoredEvent } from '../diff/events.ts';
 import type { Alert, AlertChangeSet } from './alert.ts';
-import { alertHeadline, boardSummary, eventLines, fitLines, flagNotes, isMulti, moreText, truncate, truncateEscaped } from './text.ts';
+import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from './text.ts';
 
 /** Discord's limits for one message with embeds (`total`: all embed text together; `content`: the message text). */
 export const DISCORD_LIMITS = {
@@ -35,9 +36,15 @@ export interface DiscordEmbed {
   timestamp?: string;
 }
 
-/** A model's name must not be read as Discord markdown: `\ * _ ~ ` | < > [ ]` get a backslash. */
+/**
+ * Text (a model's name, a summary) that Discord must show as written, never as markdown: Discord's
+ * own `escapeMarkdown` (bold, italics, underline, strikethrough, spoilers, code, headings, lists),
+ * and a backslash before `[ ] < >`, so a name can neither open a masked link nor form a mention,
+ * channel or timestamp tag. Escape each piece of text as a whole: pairs such as `__` are
+ * recognised within it.
+ */
 export function escapeDiscord(text: string): string {
-  return text.replace(/[\\*_~`|<>[\]]/g, '\\$&');
+  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true, maskedLink: false }).replace(/[[\]<>]/g, '\\$&');
 }
 
 /** A URL safe inside a masked link `[label](url)`. */
@@ -110,9 +117,10 @@ const MIN_DESCRIPTION = 160;
  * to cut it and it fits), the flags in words, then one bullet line per event, cut with
  * "…and N more" and a link to the full change set. Coloured by changeSetDirection.
  */
-export function changeSetEmbed(changeSet: AlertChangeSet, budget: number): DiscordEmbed {
+export function changeSetEmbed(changeSet: AlertChangeSet, budget: number, type: Alert['type'] = 'change_set.published'): DiscordEmbed {
   const summary = boardSummary(changeSet);
-  const title = truncate(summary, Math.min(DISCORD_LIMITS.title, budget - MIN_DESCRIPTION));
+  // Embed titles render markdown too: a model called `*gpt*_4_` must not turn the title italic.
+  const title = truncateEscaped(summary, Math.min(DISCORD_LIMITS.title, budget - MIN_DESCRIPTION), escapeDiscord);
   let left = Math.min(DISCORD_LIMITS.description, budget - title.length);
 
   const notes = flagNotes(changeSet);
@@ -120,7 +128,7 @@ export function changeSetEmbed(changeSet: AlertChangeSet, budget: number): Disco
   // (when the title had to cut it) only if it fits in its share.
   const share = (lines: number) => Math.max(0, Math.floor((left - MIN_DESCRIPTION) / Math.max(lines, 1)) - 1);
   const fullSummary = escapeDiscord(summary);
-  const repeat = title !== summary && fullSummary.length <= share(notes.length + 1);
+  const repeat = title !== fullSummary && fullSummary.length <= share(notes.length + 1);
   const introMax = share(notes.length + (repeat ? 1 : 0));
   const head = [
     ...(repeat ? [fullSummary] : []),
@@ -131,8 +139,9 @@ export function changeSetEmbed(changeSet: AlertChangeSet, budget: number): Disco
   ].filter((line) => line.length <= introMax);
   left -= head.reduce((sum, line) => sum + line.length + 1, 0);
 
-  const more = (omitted: number) => `${moreText(omitted)}: [full change set](${linkUrl(changeSet.url)})`;
-  const events = fitLines(eventLines(changeSet).map((line) => `• ${escapeDiscord(line)}`), left, more).text;
+  const lines = eventLines(changeSet).map((line) => `• ${escapeDiscord(line)}`);
+  const more = (omitted: number) => `${escapeDiscord(cutNotice(type, changeSet, lines.length - omitted) ?? moreText(omitted))}: [full change set](${linkUrl(changeSet.url)})`;
+  const events = fitLines(lines, left, more, isSubset(changeSet)).text;
   const description = [...head, ...(events ? [events] : [])].join('\n');
   return {
     title,
@@ -168,7 +177,7 @@ export function discordMessage(alert: Alert): { content?: string; embeds: object
   const shown = alert.changeSets.slice(0, DISCORD_LIMITS.embeds);
   const left = alert.changeSets.slice(DISCORD_LIMITS.embeds);
   const share = Math.floor(DISCORD_LIMITS.total / Math.max(shown.length, 1));
-  const embeds = shown.map((changeSet) => changeSetEmbed(changeSet, share));
+  const embeds = shown.map((changeSet) => changeSetEmbed(changeSet, share, alert.type));
   const content = messageContent(alert, left) ?? (embeds.length === 0 ? truncate(alertHeadline(alert), DISCORD_LIMITS.content) : undefined);
   return { ...(content ? { content } : {}), embeds, allowed_mentions: { parse: [] } };
 }

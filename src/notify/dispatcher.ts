@@ -175,6 +175,8 @@ export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicU
         methodologyChanged: set?.methodologyChanged ?? false,
         url: first.snapshotId === null ? `${base}/v1/events/${first.id}` : `${base}/v1/changes/${first.snapshotId}`,
         events: group,
+        // What the change set announced, as its summary counts it: messages say when they show fewer.
+        totalEvents: Math.max(group.length, Object.values(set?.counts ?? {}).reduce((sum, n) => sum + n, 0)),
       };
     });
     const type: Alert['type'] = delivery.kind === 'digest' ? 'digest.published' : delivery.kind === 'test' ? 'test.sent' : 'change_set.published';

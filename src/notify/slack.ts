@@ -1,5 +1,5 @@
 import type { Alert, AlertChangeSet } from './alert.ts';
-import { alertHeadline, boardSummary, eventLines, fitLines, flagNotes, isMulti, moreText, truncate, truncateEscaped } from './text.ts';
+import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from './text.ts';
 
 /**
  * Slack's limits for a message with blocks (blocks, section and header text), and three of ours:
@@ -50,7 +50,7 @@ function blockText(block: Block): number {
  * left out when the header already shows it whole), its events as bullet lines cut with
  * "…and N more" linking to the full change set, and a context line with the link.
  */
-export function changeSetBlocks(changeSet: AlertChangeSet, budget: number, summaryInHeader: boolean): Block[] {
+export function changeSetBlocks(changeSet: AlertChangeSet, budget: number, summaryInHeader: boolean, type: Alert['type'] = 'change_set.published'): Block[] {
   const link = context(truncate(`${slackLink(changeSet.url, 'Full change set')} · captured ${changeSet.capturedAt}`, SLACK_LIMITS.contextText));
   let left = budget - blockText(link);
 
@@ -66,8 +66,8 @@ export function changeSetBlocks(changeSet: AlertChangeSet, budget: number, summa
 
   const lines = eventLines(changeSet).map((line) => `• ${escapeSlack(line)}`);
   if (lines.length > 0) {
-    const more = (omitted: number) => `${moreText(omitted)}: ${slackLink(changeSet.url, 'full change set')}`;
-    blocks.push(section(fitLines(lines, Math.min(SLACK_LIMITS.sectionText, Math.max(left, 100)), more).text));
+    const more = (omitted: number) => `${escapeSlack(cutNotice(type, changeSet, lines.length - omitted) ?? moreText(omitted))}: ${slackLink(changeSet.url, 'full change set')}`;
+    blocks.push(section(fitLines(lines, Math.min(SLACK_LIMITS.sectionText, Math.max(left, 100)), more, isSubset(changeSet)).text));
   }
   blocks.push(link);
   return blocks;
@@ -117,7 +117,7 @@ export function slackMessage(alert: Alert): { text: string; blocks: object[] } {
 
   for (const [index, changeSet] of changeSets.slice(0, shown).entries()) {
     if (multi && index > 0) blocks.push(divider());
-    blocks.push(...changeSetBlocks(changeSet, share, !multi && header === headline));
+    blocks.push(...changeSetBlocks(changeSet, share, !multi && header === headline, alert.type));
   }
   if (left.length > 0) {
     blocks.push(divider());

@@ -44,16 +44,17 @@ export interface FittedLines {
 
 /**
  * As many of `lines` (in order) as fit in `max` characters, joined by newlines; when some do not
- * fit, the text ends with the line `more(omitted)` (e.g. `…and 12 more: <link>`), counted within
- * `max`. A first line too long on its own is cut rather than dropped. Lines must already be
- * escaped for their channel, so a line is never cut in the middle of its markup.
+ * fit (or always, with `always`), the text ends with the line `more(omitted)` (e.g. `…and 12
+ * more: <link>`), counted within `max`. A first line too long on its own is cut rather than
+ * dropped. Lines must already be escaped for their channel, so a line is never cut in the middle
+ * of its markup.
  */
-export function fitLines(lines: readonly string[], max: number, more: (omitted: number) => string): FittedLines {
+export function fitLines(lines: readonly string[], max: number, more: (omitted: number) => string, always = false): FittedLines {
   let text = '';
   let shown = 0;
   for (const [index, line] of lines.entries()) {
     const rest = lines.length - index - 1;
-    const tail = rest > 0 ? `\n${more(rest)}` : '';
+    const tail = rest > 0 || always ? `\n${more(rest)}` : '';
     const candidate = shown > 0 ? `${text}\n${line}` : line;
     if (candidate.length + tail.length <= max) {
       text = candidate;
@@ -69,7 +70,7 @@ export function fitLines(lines: readonly string[], max: number, more: (omitted: 
     break;
   }
   const omitted = lines.length - shown;
-  if (omitted > 0) text = shown > 0 ? `${text}\n${more(omitted)}` : more(omitted);
+  if (omitted > 0 || always) text = shown > 0 ? `${text}\n${more(omitted)}` : more(omitted);
   return { text: truncate(text, max), shown, omitted };
 }
 
@@ -96,6 +97,31 @@ export function flagNotes(changeSet: Pick<AlertChangeSet, 'bulkRemoval' | 'metho
   return notes;
 }
 
+/** How many events the change set announced: `totalEvents`, never fewer than the alert carries. */
+export function totalEvents(changeSet: AlertChangeSet): number {
+  return Math.max(changeSet.totalEvents ?? 0, changeSet.events.length);
+}
+
+/** Whether the alert carries only some of the change set's events (a subscription's filters, a test's sample). */
+export function isSubset(changeSet: AlertChangeSet): boolean {
+  return changeSet.events.length < totalEvents(changeSet);
+}
+
+/**
+ * The line that ends a change set's event list when a message shows `shown` of its events but not
+ * all, unescaped, before the channel's link to the full change set: `…and 12 more` when the
+ * message had to cut lines of events it carries; `…showing 20 of 562 events (a sample)` when the
+ * alert carries only some of the change set's events, saying why. Null when all are shown.
+ */
+export function cutNotice(type: Alert['type'], changeSet: AlertChangeSet, shown: number): string | null {
+  const carried = changeSet.events.length;
+  const total = totalEvents(changeSet);
+  if (shown >= total) return null;
+  if (carried === total) return moreText(total - shown);
+  const why = type === 'test.sent' ? 'a sample' : shown < carried ? `${carried} match this subscription’s filters` : 'those matching this subscription’s filters';
+  return `${ELLIPSIS}showing ${shown} of ${plural(total, 'event')} (${why})`;
+}
+
 /** One plain-English line per event of the change set (describeEvent), unescaped. */
 export function eventLines(changeSet: AlertChangeSet): string[] {
   return changeSet.events.map((event) => describeEvent(changeSet.board, event));
@@ -113,7 +139,8 @@ export function isMulti(alert: Alert): boolean {
 
 /**
  * The alert's one-line headline, unescaped: the digest's title with its count, or the single
- * change set's board and summary; a test alert says so.
+ * change set's board and summary; a test alert says so, and how many of the change set's events
+ * its sample shows ("showing 20 of 562 events").
  */
 export function alertHeadline(alert: Alert): string {
   const [only] = alert.changeSets;
@@ -122,5 +149,8 @@ export function alertHeadline(alert: Alert): string {
     : only
       ? boardSummary(only)
       : 'no changes';
-  return alert.type === 'test.sent' ? `Test alert from rankwatch: ${base}` : base;
+  if (alert.type !== 'test.sent') return base;
+  // A test shows a sample of the newest change set: say so up front, where a cut header keeps it.
+  const sample = only && !isMulti(alert) && isSubset(only) ? ` (showing ${only.events.length} of ${plural(totalEvents(only), 'event')})` : '';
+  return `Test alert from rankwatch${sample}: ${base}`;
 }

@@ -311,7 +311,8 @@ describe('discordMessage', () => {
     expect(message.allowed_mentions).toEqual({ parse: [] });
     const [embed] = message.embeds as Embed[];
     expect(embed!.description).toContain('• @everyone \\<@1234\\> gpt\\_4\\*turbo enters lmarena-text at #3 with 1390');
-    expect(escapeDiscord('a|b`c~d[e]')).toBe('a\\|b\\`c\\~d\\[e\\]');
+    // Spoilers and strikethrough need pairs: a lone | or ~ is plain text already (tests/unit/notify-discord.test.ts parses it).
+    expect(escapeDiscord('a||b`c~~d[e]')).toBe('a\\|\\|b\\`c\\~\\~d\\[e\\]');
   });
 
   it('says a bulk removal and a methodology change in words', () => {
