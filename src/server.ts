@@ -22,6 +22,22 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** How long requests in progress get to finish at shutdown before their connections are closed. */
+const DRAIN_MS = 3_000;
+
+/** Stops accepting connections, closes idle keep-alive ones, and after DRAIN_MS the busy ones too. */
+async function closeServer(server: ReturnType<typeof serve>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!('closeAllConnections' in server)) return closed;
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Opens the database, starts the HTTP API on `config.port` and schedules the live scrapes. */
 export async function startService(config: Config, log: Logger): Promise<Service> {
   // Read (and check) the user's identity tables once, before anything starts: a malformed file stops here.
@@ -52,7 +68,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   log.info(`rankwatch listening on ${url} (database: ${database.kind} ${database.location})`);
 
   const scheduler = config.scheduler
-    ? startScheduler(config, (board) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(), identity }, board), log)
+    ? startScheduler(config, (board, signal) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(), identity }, board, signal), log)
     : null;
   for (const job of scheduler?.jobs ?? []) log.info(`scheduled ${job.board}: ${job.schedule}`);
   for (const skip of scheduler?.skipped ?? []) log.info(`not scheduled ${skip.board}: not configured (${skip.reason})`);
@@ -78,9 +94,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     dispatcher,
     stop() {
       stopping ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await scheduler?.stop();
-        await dispatcher?.stop();
+        // All at once: the scheduler abandons fetches and retry waits at once (a capture being
+        // stored finishes), rather than after the HTTP server has drained.
+        await Promise.all([closeServer(server), scheduler?.stop(), dispatcher?.stop()]);
         await database.close();
       })();
       return stopping;

@@ -295,3 +295,101 @@ export async function getChangeSet(db: Db, id: number): Promise<(ChangeSetSummar
   if (!summary) return null;
   return { ...summary, events: await listEvents(db, { snapshot: id, status: EVENT_STATUSES, limit: 100_000 }) };
 }
+
+/** Most events one feed item lists: a pathological change set cannot make a feed of megabytes. */
+export const MAX_FEED_ITEM_EVENTS = 1000;
+
+/** One feed item's worth of events: a change set's (those passing the filter), or one event without a change set. */
+export interface FeedGroup {
+  /** The change set, or null for an event that has none (operator events). */
+  changeSet: ChangeSetSummary | null;
+  /** The events passing the filter, newest first then by id, at most MAX_FEED_ITEM_EVENTS. */
+  events: StoredEvent[];
+  /** How many passed the filter (more than `events` holds when the item was cut). */
+  matched: number;
+  /** How many events of the change set are in the filter's statuses, whatever the other filters. */
+  total: number;
+}
+
+function eventConditions(filter: Omit<EventFilter, 'limit' | 'snapshot' | 'status'>): (SQL | undefined)[] {
+  return [
+    filter.board ? eq(events.boardId, filter.board) : undefined,
+    filter.model ? eq(events.model, filter.model) : undefined,
+    filter.kind && filter.kind.length > 0 ? inArray(events.kind, [...filter.kind]) : undefined,
+    filter.since ? gte(events.capturedAt, filter.since) : undefined,
+    filter.until ? lte(events.capturedAt, filter.until) : undefined,
+  ];
+}
+
+/**
+ * The events matching the filter grouped into feed items, newest capture first: one group per
+ * change set (snapshot) holding only the events that pass, one per event without a change set.
+ * `limit` counts groups, not events.
+ */
+export async function listFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]> {
+  const statuses = [...(filter.status ?? ['published'])];
+  const where = and(...eventConditions(filter), inArray(events.status, statuses));
+  // Snapshot ids and event ids are both positive: a negated event id keys an event of its own.
+  const groupKey = sql<number>`coalesce(${events.snapshotId}, -${events.id})`;
+  const picked = await db
+    .select({ key: groupKey.mapWith(Number), capturedAt: sql`max(${events.capturedAt})`, board: sql`min(${events.boardId})` })
+    .from(events)
+    .where(where)
+    .groupBy(groupKey)
+    .orderBy(sql`max(${events.capturedAt}) desc`, sql`min(${events.boardId}) asc`, sql`${groupKey} asc`)
+    .limit(filter.limit);
+  if (picked.length === 0) return [];
+  const snapshotIds = picked.filter((group) => group.key > 0).map((group) => group.key);
+  const loneIds = picked.filter((group) => group.key < 0).map((group) => -group.key);
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(where, or(snapshotIds.length ? inArray(events.snapshotId, snapshotIds) : undefined, loneIds.length ? inArray(events.id, loneIds) : undefined)))
+    .orderBy(desc(events.capturedAt), asc(events.id));
+  const sets = snapshotIds.length ? await db.select().from(snapshots).where(inArray(snapshots.id, snapshotIds)) : [];
+  const totals = snapshotIds.length
+    ? await db
+        .select({ snapshotId: events.snapshotId, n: count() })
+        .from(events)
+        .where(and(inArray(events.snapshotId, snapshotIds), inArray(events.status, statuses)))
+        .groupBy(events.snapshotId)
+    : [];
+  const changeSets = new Map(sets.map((row) => [row.id, toChangeSet(row)]));
+  const totalOf = new Map(totals.map((row) => [row.snapshotId, row.n]));
+  const byKey = new Map<number, StoredEvent[]>();
+  for (const row of rows) {
+    const key = row.snapshotId ?? -row.id;
+    byKey.set(key, [...(byKey.get(key) ?? []), toStoredEvent(row)]);
+  }
+  return picked.map((group) => {
+    const found = byKey.get(group.key) ?? [];
+    return {
+      changeSet: group.key > 0 ? (changeSets.get(group.key) ?? null) : null,
+      events: found.slice(0, MAX_FEED_ITEM_EVENTS),
+      matched: found.length,
+      total: group.key > 0 ? (totalOf.get(group.key) ?? found.length) : found.length,
+    };
+  });
+}
+
+/**
+ * When the content of a feed with this filter last changed, on the wall clock: the latest write to
+ * an event it could show (`events.updated_at`, whatever the event's status, so an event leaving
+ * the feed counts too), or to a snapshot of its boards (a capture inserted before stored history
+ * re-derives the later events and change sets in the same transaction, and deleted events leave
+ * no row to date). Never earlier than a change of the feed's content; it may move without one.
+ * Null when nothing was ever written.
+ */
+export async function feedLastModified(db: Db, filter: Omit<EventFilter, 'limit' | 'snapshot' | 'status'>): Promise<Date | null> {
+  const [written] = await db
+    .select({ at: sql<Date | string | null>`max(${events.updatedAt})` })
+    .from(events)
+    .where(and(...eventConditions(filter)));
+  // Snapshots by board only: a backfill before `since` still rewrites the history after it.
+  const [captured] = await db
+    .select({ at: sql<Date | string | null>`max(${snapshots.createdAt})` })
+    .from(snapshots)
+    .where(filter.board ? eq(snapshots.boardId, filter.board) : undefined);
+  const times = [written?.at, captured?.at].filter((at): at is Date | string => at !== null && at !== undefined).map((at) => new Date(at).getTime());
+  return times.length ? new Date(Math.max(...times)) : null;
+}

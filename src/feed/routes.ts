@@ -1,27 +1,35 @@
 import type { Env, Hono } from 'hono';
+import { z } from 'zod';
 import { eventFilter } from '../api/event-filter.ts';
 import { HOMEPAGE, VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { listEvents } from '../db/queries.ts';
-import type { StoredEvent } from '../diff/events.ts';
+import { feedLastModified, listEvents, listFeedGroups, type EventFilter } from '../db/queries.ts';
+import { EVENT_KINDS } from '../diff/events.ts';
+import { InvalidInputError } from '../errors.ts';
 import { sha256 } from '../ingest/hash.ts';
-import { feedUpdated, renderAtom, renderJsonFeed, renderRss, type FeedContext } from './rss.ts';
+import { HEALTH_KINDS } from '../notify/filters.ts';
+import { renderAtom } from './atom.ts';
+import { homePage } from './home.ts';
+import { changeSetItem, eventItem, type FeedContext, type FeedItem } from './items.ts';
+import { renderJsonFeed, renderRss } from './rss.ts';
 
 /** What the feed routes need. */
 export interface FeedDeps {
   db: Db;
   /** Public base URL for links in feeds; defaults to the request's own origin. */
   publicUrl?: string | undefined;
+  /** The clock (tests): decides when a Last-Modified is old enough to be sent (see STABLE_AFTER_MS). */
+  now?: () => Date;
 }
 
 /** One feed format: where it is served, its media type and how it is written. */
 export interface FeedFormat {
   path: string;
   contentType: string;
-  render: (context: FeedContext, items: readonly StoredEvent[]) => string;
+  render: (context: FeedContext, items: readonly FeedItem[], updated: Date | null) => string;
 }
 
-/** The feeds rankwatch serves: the same events in RSS 2.0, Atom 1.0 and JSON Feed 1.1. */
+/** The feeds rankwatch serves: the same items in RSS 2.0, Atom 1.0 and JSON Feed 1.1. */
 export const FEED_FORMATS: readonly FeedFormat[] = [
   { path: '/feed.xml', contentType: 'application/rss+xml; charset=utf-8', render: renderRss },
   { path: '/feed.atom', contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
@@ -33,17 +41,42 @@ export const FEED_TITLE = 'rankwatch: leaderboard changes';
 /** Feed readers may reuse a feed for a minute without asking again. */
 const CACHE_CONTROL = 'public, max-age=60';
 
+/**
+ * How old the last write to a feed must be before it is sent as Last-Modified. HTTP dates count
+ * whole seconds, and `updated_at` is stamped when a transaction starts, not when it commits: a
+ * date handed out sooner could equal that of a change committed just after, and the client's
+ * If-Modified-Since would then hide it. Until then the feed has an ETag only.
+ */
+export const STABLE_AFTER_MS = 60_000;
+
+/** What a feed item stands for: a change set (the default) or one event (`?per=event`). */
+export const FEED_PER = ['change_set', 'event'] as const;
+export type FeedPer = (typeof FEED_PER)[number];
+const FeedPerSchema = z.enum(FEED_PER);
+
+/** Event kinds a feed shows unless `?kind=` names others: every kind but the operator events. */
+export const PUBLIC_FEED_KINDS = EVENT_KINDS.filter((kind) => !HEALTH_KINDS.includes(kind));
+
 /** What identifies one version of a feed for conditional GET. */
 export interface Validators {
   /** Strong entity tag, quoted. */
   etag: string;
-  /** When the feed's events last changed; null for an empty feed. */
+  /** When the feed's content last changed, once that is STABLE_AFTER_MS old; null otherwise or for nothing written yet. */
   lastModified: Date | null;
 }
 
 /** A strong, quoted entity tag for a body: its sha256. */
 export function entityTag(body: string): string {
   return `"${sha256(body)}"`;
+}
+
+/**
+ * The Last-Modified to send for content last written at `written`: null while that is under
+ * STABLE_AFTER_MS before `now` (see there), or when nothing was written. Pure.
+ */
+export function stableLastModified(written: Date | null, now: Date): Date | null {
+  if (written === null || now.getTime() - written.getTime() < STABLE_AFTER_MS) return null;
+  return written;
 }
 
 /**
@@ -79,21 +112,45 @@ export function cacheHeaders(current: Validators): Record<string, string> {
   };
 }
 
+/** `?per=`: `change_set` (default) or `event`. */
+export function parsePer(value: string | undefined): FeedPer {
+  if (value === undefined || value === '') return 'change_set';
+  const parsed = FeedPerSchema.safeParse(value.trim());
+  if (!parsed.success) throw new InvalidInputError('per', `expected ${FEED_PER.join(' or ')}, got ${JSON.stringify(value)}`);
+  return parsed.data;
+}
+
+/** The items of a feed: one per change set holding the events that pass, or one per event. */
+export async function feedItems(db: Db, context: Pick<FeedContext, 'baseUrl'>, filter: EventFilter, per: FeedPer): Promise<FeedItem[]> {
+  if (per === 'event') return (await listEvents(db, filter)).map((event) => eventItem(context, event));
+  return (await listFeedGroups(db, filter)).map((group) => changeSetItem(context, group));
+}
+
 /**
- * Registers `GET /feed.xml` (RSS 2.0), `/feed.atom` (Atom 1.0) and `/feed.json` (JSON Feed 1.1) on
- * the app. They take the `/v1/events` query filters; bad ones throw (the app's onError answers
- * with its JSON 400/404). Each answers with an ETag and Last-Modified, and 304 to a matching
- * conditional GET.
+ * Registers `GET /feed.xml` (RSS 2.0), `/feed.atom` (Atom 1.0) and `/feed.json` (JSON Feed 1.1),
+ * and the index page at `/` they name as their home. The feeds take the `/v1/events` query
+ * filters and `per`; bad ones throw (the app's onError answers with its JSON 400/404). Operator
+ * events are left out unless `kind` names them. Each answers with an ETag and Last-Modified, and
+ * 304 to a matching conditional GET. Links are built on `publicUrl` when it is set, never on the
+ * request's Host or X-Forwarded-Host.
  */
 export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
+  const now = deps.now ?? (() => new Date());
+  app.get('/', (c) => c.html(homePage({ title: FEED_TITLE, version: VERSION, homepage: HOMEPAGE }), 200, { 'cache-control': 'public, max-age=300' }));
+
   for (const format of FEED_FORMATS) {
     app.get(format.path, async (c) => {
-      const events = await listEvents(deps.db, await eventFilter(deps.db, c));
+      const per = parsePer(c.req.query('per'));
+      const requested = await eventFilter(deps.db, c);
+      const filter: EventFilter = { ...requested, kind: requested.kind?.length ? requested.kind : PUBLIC_FEED_KINDS };
       const url = new URL(c.req.url);
       const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');
       const context: FeedContext = { baseUrl, selfUrl: `${baseUrl}${url.pathname}${url.search}`, title: FEED_TITLE, homepage: HOMEPAGE, version: VERSION };
-      const body = format.render(context, events);
-      const current: Validators = { etag: entityTag(body), lastModified: feedUpdated(events) };
+      // Read before the items: a write landing in between then moves the date again next time.
+      const written = await feedLastModified(deps.db, filter);
+      const items = await feedItems(deps.db, context, filter, per);
+      const body = format.render(context, items, written);
+      const current: Validators = { etag: entityTag(body), lastModified: stableLastModified(written, now()) };
       const headers = cacheHeaders(current);
       if (isNotModified({ ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') }, current)) {
         return c.body(null, 304, headers);

@@ -172,15 +172,15 @@ describe('GET /v1/models/:model/history', () => {
 });
 
 describe('GET /feed.xml', () => {
-  it('is RSS 2.0 with stable GUIDs, a self link and the events', async () => {
-    const { status, type, body } = await get('/feed.xml?kind=new_leader,entered');
+  it('is RSS 2.0 with stable GUIDs, a self link and, per event, the events', async () => {
+    const { status, type, body } = await get('/feed.xml?kind=new_leader,entered&per=event');
     expect(status).toBe(200);
     expect(type).toContain('application/rss+xml');
     const rss = new XMLParser({ ignoreAttributes: false }).parse(body as string).rss;
     expect(rss['@_version']).toBe('2.0');
     expect(rss.channel.title).toBeTruthy();
     expect(rss.channel.link).toBe('https://rankwatch.test/');
-    expect(rss.channel['atom:link']['@_href']).toBe('https://rankwatch.test/feed.xml?kind=new_leader,entered');
+    expect(rss.channel['atom:link']['@_href']).toBe('https://rankwatch.test/feed.xml?kind=new_leader,entered&per=event');
     const items = [rss.channel.item].flat();
     expect(items.map((item: { title: string }) => item.title)).toEqual([
       'GROK enters lmarena-text at #3 with 1270',
@@ -189,7 +189,7 @@ describe('GET /feed.xml', () => {
     const events = (await get('/v1/events?kind=new_leader,entered')).body.events;
     expect(items.map((item: { guid: { '#text': string } }) => item.guid['#text'])).toEqual(events.map(eventGuid));
     // Same feed again: same GUIDs.
-    const again = new XMLParser({ ignoreAttributes: false }).parse((await get('/feed.xml?kind=new_leader,entered')).body as string).rss;
+    const again = new XMLParser({ ignoreAttributes: false }).parse((await get('/feed.xml?kind=new_leader,entered&per=event')).body as string).rss;
     expect([again.channel.item].flat().map((item: { guid: { '#text': string } }) => item.guid['#text'])).toEqual(events.map(eventGuid));
   });
 

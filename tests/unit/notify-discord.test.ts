@@ -1,5 +1,5 @@
 import { EmbedAssertions, EmbedBuilder, embedLength } from '@discordjs/builders';
-import { parse, type SimpleMarkdown } from 'discord-markdown-parser';
+import { parse } from 'discord-markdown-parser';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/diff/events.ts';
 import type { Alert, AlertChangeSet } from '../../src/notify/alert.ts';
@@ -14,7 +14,7 @@ const CAPTURED = '2026-11-23T14:05:00.000Z';
 const BOARD = 'lmarena-text';
 const NASTY = ['*gpt*_4_', 'Gemini__x', 'Gemini__y', 'R&D <b>"beta"</b>', '~~strike~~', '||spoiler||', '`code`', '# not a heading', '[click](https://evil.example)', '<@123456789>', 'back\\slash*', 'snake_case_model'];
 
-type Node = SimpleMarkdown.SingleASTNode;
+type Node = ReturnType<typeof parse>[number];
 
 /** The text a Discord client shows for markdown that must render as plain text; throws naming any formatting it would apply. */
 function plainText(markdown: string): string {

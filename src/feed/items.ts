@@ -1,0 +1,118 @@
+import { describeEvent, plural } from '../diff/describe.ts';
+import type { StoredEvent } from '../diff/events.ts';
+import type { FeedGroup } from '../db/queries.ts';
+import { sha256 } from '../ingest/hash.ts';
+import { flagNotes } from '../notify/text.ts';
+
+/** Where the feed lives and what it shows. */
+export interface FeedContext {
+  /** Base URL of the service, e.g. `https://rankwatch.example.org` (no trailing slash). */
+  baseUrl: string;
+  /** Full URL of this feed (with its query), for the self link. */
+  selfUrl: string;
+  title: string;
+  homepage: string;
+  version: string;
+}
+
+/** One item as every feed format shows it. */
+export interface FeedItem {
+  /** The stable GUID: RSS `<guid>`, Atom `<id>`, JSON Feed `id`. */
+  id: string;
+  /** The change set (or event) in the HTTP API. */
+  url: string;
+  /** One line of plain text. */
+  title: string;
+  /** The body as plain text (the fallback of `html`). */
+  text: string;
+  /** The body as an HTML fragment, every value escaped. */
+  html: string;
+  /** When the change was captured. */
+  date: Date;
+  /** The board and the event kinds. */
+  tags: string[];
+}
+
+/** The home page of the feeds (RSS `<link>`, Atom alternate link, JSON Feed `home_page_url`): the index at `/`. */
+export function homeUrl(context: Pick<FeedContext, 'baseUrl'>): string {
+  return `${context.baseUrl}/`;
+}
+
+/** A GUID that stays the same for an event across restarts and re-imports (derived from its key). */
+export function eventGuid(event: Pick<StoredEvent, 'key'>): string {
+  return `urn:rankwatch:event:${sha256(event.key).slice(0, 32)}`;
+}
+
+/**
+ * A GUID for a change set derived from what identifies it for good, its board and its snapshot's
+ * capture time, never from a database id: a backfill that re-derives history, or a restore into
+ * another database, gives the same item the same id.
+ */
+export function changeSetGuid(changeSet: { board: string; capturedAt: string }): string {
+  return `urn:rankwatch:changes:${sha256(`${changeSet.board}\n${new Date(changeSet.capturedAt).toISOString()}`).slice(0, 32)}`;
+}
+
+/** Text made safe to put where HTML is expected. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** The event in the settling window's words, for events shown outside the announced ones (`?status=`). */
+function statusNote(event: StoredEvent): string {
+  return event.status === 'published' ? '' : ` (${event.status})`;
+}
+
+/** One item per event (`?per=event`, and operator events, which have no change set). */
+export function eventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEvent): FeedItem {
+  const title = `${describeEvent(event.board, event)}${statusNote(event)}`;
+  return {
+    id: eventGuid(event),
+    url: `${context.baseUrl}/v1/events/${event.id}`,
+    title,
+    text: title,
+    html: `<p>${escapeHtml(title)}</p>`,
+    date: new Date(event.capturedAt),
+    tags: [event.kind, event.board],
+  };
+}
+
+/**
+ * One item per change set: its summary as the title, its events as a list (HTML, and plain text
+ * with bullets), its flags in words, and a link to the change set in the API. When the feed's
+ * filters let only some of its events through, or the item had to be cut, the body says how many
+ * of how many it shows.
+ */
+export function changeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: FeedGroup): FeedItem {
+  const first = group.events[0];
+  if (!group.changeSet || !first) {
+    if (!first) throw new Error('a feed item needs at least one event');
+    return eventItem(context, first);
+  }
+  const changeSet = group.changeSet;
+  const url = `${context.baseUrl}/v1/changes/${changeSet.id}`;
+  const notes = flagNotes(changeSet).map((note) => ({ label: `⚠️ ${note.title}:`, text: note.text }));
+  const shown = group.events.length;
+  const subset =
+    shown < group.total
+      ? `Showing ${shown} of ${plural(group.total, 'event')} of this change set${group.matched < group.total ? " (those matching this feed's filters)" : ''}.`
+      : null;
+  const lines = group.events.map((event) => `${describeEvent(event.board, event)}${statusNote(event)}`);
+  const footer = `Full change set: ${url} (captured ${changeSet.capturedAt})`;
+  const text = [...notes.map((note) => `${note.label} ${note.text}`), ...(subset ? [subset] : []), ...lines.map((line) => `• ${line}`), footer].join('\n');
+  const html = [
+    ...notes.map((note) => `<p><strong>${escapeHtml(note.label)}</strong> ${escapeHtml(note.text)}</p>`),
+    ...(subset ? [`<p>${escapeHtml(subset)}</p>`] : []),
+    `<ul>\n${lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}\n</ul>`,
+    `<p><a href="${escapeHtml(url)}">Full change set</a> (captured ${escapeHtml(changeSet.capturedAt)})</p>`,
+  ].join('\n');
+  const kinds = [...new Set(group.events.map((event) => event.kind))];
+  return { id: changeSetGuid(changeSet), url, title: changeSet.summary, text, html, date: new Date(changeSet.capturedAt), tags: [changeSet.board, ...kinds] };
+}
+
+/**
+ * Characters XML 1.0 cannot carry at all (C0 controls other than tab and newlines, U+FFFE/U+FFFF,
+ * unpaired surrogates) removed: a model name holding one must not make the whole feed unreadable.
+ */
+export function xmlText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+}
