@@ -24,8 +24,13 @@ if (stripsTypes) {
     process.exit(1);
   }
   const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (signal) => child.kill(signal);
+  for (const signal of signals) process.on(signal, forward);
   child.on('exit', (code, signal) => {
+    // Without our handlers the re-raised signal takes its default action: this launcher ends the
+    // way the command did (with a handler in place it would only be forwarded to a dead child).
+    for (const name of signals) process.off(name, forward);
     if (signal) process.kill(process.pid, signal);
     else process.exit(code ?? 1);
   });

@@ -16,6 +16,8 @@ export const FETCH_ERROR_KINDS = [
   'server',
   'too_large',
   'robots',
+  // The caller gave up (the service is shutting down): neither the source's fault nor a failure of it.
+  'abandoned',
 ] as const;
 export type FetchErrorKind = (typeof FETCH_ERROR_KINDS)[number];
 

@@ -23,7 +23,7 @@ import { describeCapture } from '../diff/describe.ts';
 import type { StoredEvent } from '../diff/events.ts';
 import { AppError, DatabaseBusyError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { defaultFetchDeps } from '../ingest/fetch.ts';
-import { importFile, planImport, readAttachments, scrapeBoard } from '../ingest/run.ts';
+import { importFile, planImport, readAttachments, readTextFile, scrapeBoard } from '../ingest/run.ts';
 import { createLogger } from '../log.ts';
 import { describeOutcome } from '../schedule/scheduler.ts';
 import { startService } from '../server.ts';
@@ -43,7 +43,7 @@ import {
   shortTime,
 } from './format.ts';
 import type { UnmappedItem } from '../identity/identity.ts';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { addSubscriptionCommands } from './subscriptions.ts';
 
@@ -54,12 +54,38 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** True when stderr is a terminal (progress is redrawn in place). */
   stderrIsTty: boolean;
-  /** Resolves when the service should stop (SIGINT/SIGTERM for the real CLI). */
-  shutdownSignal?: Promise<string>;
+  /**
+   * Subscribes to the process's SIGINT and SIGTERM while a long command runs (serve, scrape,
+   * import), which then stops in good order; returns the unsubscribe. Commands that do not
+   * subscribe leave the signals at their default: the process ends at once.
+   */
+  onShutdown?: (handler: (signal: string) => void) => () => void;
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * Runs `work` with an AbortSignal that fires at the first SIGINT/SIGTERM (its reason: the
+ * signal's name). Later signals only reach `repeated`: the work is already stopping, and a second
+ * signal (a terminal's Ctrl-C reaches both npm and the service, and npm forwards it again) must
+ * not kill the process half-way through closing the database.
+ */
+async function untilShutdown<T>(io: CliIo, work: (signal: AbortSignal) => Promise<T>, repeated: (signal: string) => void = () => {}): Promise<T> {
+  const controller = new AbortController();
+  const unsubscribe = io.onShutdown?.((signal) => (controller.signal.aborted ? repeated(signal) : controller.abort(signal))) ?? (() => {});
+  try {
+    return await work(controller.signal);
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** Resolves when the signal fires. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -146,11 +172,19 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       if (options.host !== undefined) env.HOST = options.host;
       const settings = loadConfig(env, allBoards);
       const log = createLogger(settings.logLevel, io.stderr);
-      const service = await startService(settings, log);
-      io.stdout(`rankwatch ${VERSION} serving on ${service.url}\n`);
-      const signal = await (io.shutdownSignal ?? new Promise<string>(() => {}));
-      log.info(`${signal}: shutting down`);
-      await service.stop();
+      await untilShutdown(
+        io,
+        async (signal) => {
+          const service = await startService(settings, log);
+          if (!signal.aborted) io.stdout(`rankwatch ${VERSION} serving on ${service.url}\n`);
+          await aborted(signal);
+          const started = Date.now();
+          log.info(`${String(signal.reason)}: shutting down`);
+          await service.stop();
+          log.info(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        },
+        (again) => log.info(`${again}: already shutting down`),
+      );
     });
 
   cli
@@ -182,15 +216,20 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       const identity = identityFor(settings);
       const database = await openStore(settings, 'scrape');
       try {
-        const outcomes = [];
-        for (const board of targets) {
-          const outcome = await scrapeBoard({ db: database.db, config: settings, fetch: defaultFetchDeps, now: () => new Date(), identity }, board);
-          outcomes.push(outcome);
-          if (!options.json) (outcome.status === 'failed' || outcome.status === 'not_configured' ? io.stderr : io.stdout)(`${describeOutcome(outcome)}\n`);
-        }
-        if (options.json) io.stdout(json(outcomes));
-        // A board asked for by name that cannot be scraped is a failure too; a bare `scrape` only skips those.
-        if (outcomes.some((outcome) => outcome.status === 'failed' || (boards.length > 0 && outcome.status === 'not_configured'))) setExit(EXIT.failure);
+        await untilShutdown(io, async (signal) => {
+          const outcomes = [];
+          for (const board of targets) {
+            // Ctrl-C abandons the fetch in progress (a capture already fetched is still stored) and the boards after it.
+            if (signal.aborted) break;
+            const outcome = await scrapeBoard({ db: database.db, config: settings, fetch: defaultFetchDeps, now: () => new Date(), identity }, board, signal);
+            outcomes.push(outcome);
+            if (!options.json) (outcome.status === 'failed' || outcome.status === 'not_configured' || outcome.status === 'abandoned' ? io.stderr : io.stdout)(`${describeOutcome(outcome)}\n`);
+          }
+          if (options.json) io.stdout(json(outcomes));
+          if (signal.aborted && outcomes.length < targets.length) io.stderr(`${String(signal.reason)}: ${targets.length - outcomes.length} boards not scraped\n`);
+          // A board asked for by name that cannot be scraped is a failure too; a bare `scrape` only skips those.
+          if (signal.aborted || outcomes.some((outcome) => outcome.status === 'failed' || (boards.length > 0 && outcome.status === 'not_configured'))) setExit(EXIT.failure);
+        });
       } finally {
         await database.close();
       }
@@ -206,7 +245,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       requireBoard(board);
       const found = findBoard(board);
       if (!found) return;
-      const body = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+      const body = file === '-' ? await readStdin() : await readTextFile(file);
       const attachments = await readAttachments(options.attach);
       const parsed = found.scraper.parse(body, { board, fileName: file === '-' ? undefined : basename(file), attachments });
       io.stdout(json({ board, format: parsed.format, publishedAt: parsed.publishedAt, entries: parsed.entries }));
@@ -219,47 +258,84 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<file...>', 'capture files; the capture time comes from --at or a date in each name')
     .option('--at <time>', 'capture time of a single file (ISO 8601)')
     .option('--attach <name=file>', 'a companion document every file is parsed with, e.g. categories=FILE (repeatable)', collectAttachment, {})
+    .option('--fail-fast', 'stop at the first file that cannot be imported (missing, unreadable or malformed); by default such files are listed and the others imported')
     .option('--json', 'print one JSON array of results')
-    .action(async (board: string, files: string[], options: { at?: string; attach: Record<string, string>; json?: boolean }) => {
+    .action(async (board: string, files: string[], options: { at?: string; attach: Record<string, string>; failFast?: boolean; json?: boolean }) => {
       requireBoard(board);
-      const plan = planImport(files, options.at ? parseTime('--at', options.at) : undefined);
+      const at = options.at ? parseTime('--at', options.at) : undefined;
+      // A missing file is one failed file, like a malformed one: it need not have a date to be reported as missing.
+      const present = files.filter((file) => existsSync(file));
+      const missing = files.filter((file) => !existsSync(file));
+      const plan = planImport(present, at);
+      // Read once up front: every file needs them, so a missing one stops the import before anything is written.
+      await readAttachments(options.attach);
       const settings = config();
       const identity = identityFor(settings);
-      const database = await openStore(settings, 'import');
       const results: Record<string, unknown>[] = [];
-      let failed = 0;
+      const failures: { file: string; error: string }[] = [];
+      const fail = (file: string, capturedAt: Date | null, error: unknown) => {
+        const message = describeError(error);
+        failures.push({ file, error: message });
+        results.push({ file, capturedAt: capturedAt?.toISOString() ?? null, status: 'failed', error: message });
+        io.stderr(`${capturedAt ? `${shortTime(capturedAt.toISOString())}  ` : ''}${file}  failed: ${message}\n`);
+      };
+      const total = files.length;
+      for (const file of missing) fail(file, null, new NotFoundError(`no such file: ${file}`));
+      let imported = 0;
       let quarantined = 0;
+      let stoppedBy: string | null = options.failFast && failures.length > 0 ? '--fail-fast' : null;
       const started = Date.now();
-      try {
-        for (const [index, item] of plan.entries()) {
-          const when = shortTime(item.capturedAt.toISOString());
-          progress(io, index, plan.length, item.path);
-          try {
-            const result = await importFile(database.db, board, item, options.attach, identity, settings.boards.get(board)?.settle);
-            if (result.status === 'quarantined') quarantined++;
-            results.push({
-              file: item.path,
-              capturedAt: item.capturedAt.toISOString(),
-              status: result.status,
-              entries: result.rowCount,
-              events: result.events.length,
-              ...(result.reasons.length > 0 ? { reasons: result.reasons } : {}),
-            });
-            if (!options.json) io.stdout(`${when}  ${item.path}  ${describeCapture(result)}\n`);
-          } catch (error) {
-            failed++;
-            results.push({ file: item.path, capturedAt: item.capturedAt.toISOString(), status: 'failed', error: describeError(error) });
-            io.stderr(`${when}  ${item.path}  failed: ${describeError(error)}\n`);
-          }
+      if (!stoppedBy) {
+        const database = await openStore(settings, 'import');
+        try {
+          await untilShutdown(io, async (signal) => {
+            for (const [index, item] of plan.entries()) {
+              // Between files: the file being stored is always stored whole.
+              if (signal.aborted) {
+                stoppedBy = String(signal.reason);
+                break;
+              }
+              progress(io, index, plan.length, item.path);
+              try {
+                const result = await importFile(database.db, board, item, options.attach, identity, settings.boards.get(board)?.settle);
+                imported++;
+                if (result.status === 'quarantined') quarantined++;
+                results.push({
+                  file: item.path,
+                  capturedAt: item.capturedAt.toISOString(),
+                  status: result.status,
+                  entries: result.rowCount,
+                  events: result.events.length,
+                  ...(result.reasons.length > 0 ? { reasons: result.reasons } : {}),
+                });
+                if (!options.json) io.stdout(`${shortTime(item.capturedAt.toISOString())}  ${item.path}  ${describeCapture(result)}\n`);
+              } catch (error) {
+                progress(io, plan.length, plan.length, '');
+                fail(item.path, item.capturedAt, error);
+                if (options.failFast) {
+                  stoppedBy = '--fail-fast';
+                  break;
+                }
+              }
+            }
+          });
+        } finally {
+          progress(io, plan.length, plan.length, '');
+          await database.close();
         }
-      } finally {
-        progress(io, plan.length, plan.length, '');
-        await database.close();
       }
       if (options.json) io.stdout(json(results));
       const held = quarantined > 0 ? ` (${quarantined} quarantined: see \`rankwatch quarantine --board ${board}\`)` : '';
-      if (plan.length > 1 || quarantined > 0) io.stderr(`imported ${plan.length - failed} of ${plan.length} files into ${board}${held} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      if (failed > 0) setExit(EXIT.failure);
+      if (total > 1 || quarantined > 0 || failures.length > 0) {
+        io.stderr(`imported ${imported} of ${total} files into ${board}${held} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      }
+      const skipped = total - imported - failures.length;
+      if (stoppedBy) io.stderr(`${stoppedBy === '--fail-fast' ? 'stopped at the first failure (--fail-fast)' : `${stoppedBy}: stopped`}: ${skipped} file${skipped === 1 ? '' : 's'} not imported\n`);
+      if (failures.length > 0 && total > 1) {
+        io.stderr(`${failures.length} file${failures.length === 1 ? '' : 's'} failed:\n`);
+        for (const { file, error } of failures) io.stderr(`  ${error.includes(file) ? error : `${file}: ${error}`}\n`);
+      }
+      if (failures.length > 0 || stoppedBy) setExit(EXIT.failure);
     });
 
   cli

@@ -3,7 +3,8 @@ import { FetchError } from '../errors.ts';
 /** The outside world the fetcher talks to; injected so tests control time and randomness. */
 export interface FetchDeps {
   fetch: typeof globalThis.fetch;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits between attempts; politeFetch stops waiting when its signal fires, whether or not this does. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   now: () => Date;
 }
@@ -26,6 +27,7 @@ export interface FetchOptions {
   baseDelayMs: number;
   /** Longest wait between attempts; a Retry-After beyond it ends the fetch at once. */
   maxDelayMs: number;
+  /** Abandons the fetch: the request in flight and the wait before a retry end at once. */
   signal?: AbortSignal | undefined;
 }
 
@@ -47,7 +49,16 @@ export type FetchResult =
 /** Real network, real timers. */
 export const defaultFetchDeps: FetchDeps = {
   fetch: (input, init) => globalThis.fetch(input, init),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
   random: Math.random,
   now: () => new Date(),
 };
@@ -151,7 +162,7 @@ async function attempt(deps: FetchDeps, options: FetchOptions, attemptNumber: nu
     };
   } catch (error) {
     if (error instanceof FetchError || error instanceof RetryableError) throw error;
-    if (options.signal?.aborted) throw new FetchError('network', url, `GET ${url}: cancelled`, { cause: error });
+    if (options.signal?.aborted) throw new FetchError('abandoned', url, `GET ${url}: abandoned during attempt ${attemptNumber}`, { cause: error });
     if (isTimeout(error) || timeout.aborted) {
       throw new RetryableError(new FetchError('timeout', url, `GET ${url}: no complete answer within ${options.timeoutMs} ms`, { cause: error }), null);
     }
@@ -160,18 +171,50 @@ async function attempt(deps: FetchDeps, options: FetchOptions, attemptNumber: nu
   }
 }
 
+/** The wait before a retry, cut short when the signal fires (deps.sleep may not know about it). */
+async function wait(deps: FetchDeps, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return deps.sleep(ms);
+  if (signal.aborted) return;
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    await Promise.race([deps.sleep(ms, signal), stopped]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+/** What the earlier attempts got, for the message of an abandoned fetch: ` (attempt 1: HTTP 503)`. */
+function earlier(url: string, failures: readonly FetchError[]): string {
+  const last = failures.at(-1);
+  return last ? ` (attempt ${failures.length}: ${last.message.replace(`GET ${url}: `, '')})` : '';
+}
+
 /**
  * A polite GET: names itself, asks conditionally, bounds time and size, and retries network
  * errors, timeouts, 429 and 5xx with jittered exponential backoff, honouring Retry-After.
- * Throws only FetchError.
+ * When `options.signal` fires, the request in flight or the wait for the next attempt is given
+ * up at once (kind `abandoned`). Throws only FetchError.
  */
 export async function politeFetch(deps: FetchDeps, options: FetchOptions): Promise<FetchResult> {
+  const failures: FetchError[] = [];
   for (let attemptNumber = 1; ; attemptNumber++) {
+    if (options.signal?.aborted) {
+      const where = attemptNumber === 1 ? 'before the first attempt' : 'while waiting to retry';
+      throw new FetchError('abandoned', options.url, `GET ${options.url}: abandoned ${where}${earlier(options.url, failures)}`, { status: failures.at(-1)?.status ?? null });
+    }
     try {
       return await attempt(deps, options, attemptNumber);
     } catch (error) {
+      if (error instanceof FetchError && error.kind === 'abandoned') {
+        throw new FetchError('abandoned', error.url, `${error.message}${earlier(options.url, failures)}`, { status: failures.at(-1)?.status ?? null, cause: error.cause });
+      }
       if (!(error instanceof RetryableError)) throw error;
       const { failure, minimumDelayMs } = error;
+      failures.push(failure);
       const message = (extra: string) =>
         new FetchError(failure.kind, failure.url, `${failure.message} after ${attemptNumber} attempt${attemptNumber === 1 ? '' : 's'}${extra}`, {
           status: failure.status,
@@ -183,7 +226,7 @@ export async function politeFetch(deps: FetchDeps, options: FetchOptions): Promi
       if (attemptNumber > options.retries) throw message('');
       // Full jitter: spreads retries of many clients; Retry-After is a floor, not a suggestion.
       const backoff = deps.random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attemptNumber - 1));
-      await deps.sleep(Math.max(backoff, minimumDelayMs ?? 0));
+      await wait(deps, Math.max(backoff, minimumDelayMs ?? 0), options.signal);
     }
   }
 }

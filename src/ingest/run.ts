@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, or, isNotNull } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { scrapes } from '../db/schema.ts';
-import { describeError, FetchError, InvalidInputError, NotFoundError, ParseError } from '../errors.ts';
+import { AppError, describeError, FetchError, InvalidInputError, NotFoundError, ParseError } from '../errors.ts';
 import { findBoard } from '../../scrapers/index.ts';
 import { politeFetch, type FetchDeps } from './fetch.ts';
 import { RobotsCache, robotsAllow } from './robots.ts';
@@ -34,6 +34,8 @@ export type ScrapeOutcome =
   | { board: string; status: 'not_configured'; message: string }
   | { board: string; status: 'not_modified'; httpStatus: 304 }
   | { board: string; status: 'failed'; error: string; httpStatus: number | null }
+  /** Given up before anything was fetched (the service is stopping, `reason`); nothing is recorded. */
+  | { board: string; status: 'abandoned'; error: string; reason: string; httpStatus: number | null }
   | ({ board: string; httpStatus: number } & CaptureResult);
 
 async function lastValidators(db: Db, board: string): Promise<{ etag: string | null; lastModified: string | null }> {
@@ -59,8 +61,10 @@ const sharedRobots = new RobotsCache();
 /**
  * Fetches a board from its live URL (and its attachments), parses it and stores it. Never throws
  * for a failed fetch or a malformed page: those are logged in the scrape log and returned as `failed`.
+ * `signal` abandons the fetches (the request in flight, the wait before a retry); a capture whose
+ * fetches are done is still parsed and stored.
  */
-export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<ScrapeOutcome> {
+export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: AbortSignal): Promise<ScrapeOutcome> {
   const found = (deps.findBoard ?? findBoard)(boardId);
   if (!found) throw new NotFoundError(`unknown board: ${boardId}`);
   const settings = deps.config.boards.get(boardId);
@@ -70,7 +74,8 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
   const ranAt = deps.now();
   const started = Date.now();
   const validators = await lastValidators(deps.db, boardId);
-  const common = { userAgent: deps.config.userAgent, headers: settings.headers, ...deps.config.fetch };
+  const common = { userAgent: deps.config.userAgent, headers: settings.headers, ...deps.config.fetch, signal };
+  let fetched = false;
   let httpStatus: number | null = null;
   let contentHash: string | null = null;
   try {
@@ -117,6 +122,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
       if (attachment.status !== 'ok') throw new FetchError('http', attachmentUrl, `GET ${attachmentUrl}: HTTP 304 to an unconditional request`);
       attachments[name] = attachment.body;
     }
+    fetched = true;
     contentHash = contentHashOf(response.body, attachments);
     const parsed = found.scraper.parse(response.body, {
       board: boardId,
@@ -149,6 +155,11 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string): Promise<Sc
   } catch (error) {
     if (error instanceof FetchError) httpStatus = error.status;
     const message = describeError(error);
+    if (signal?.aborted && !fetched) {
+      // Not a failure of the source: recording one would raise scrape_failed (and scrape_recovered
+      // after the restart) for our own shutdown. The next scrape asks again.
+      return { board: boardId, status: 'abandoned', error: message, reason: typeof signal.reason === 'string' ? signal.reason : 'cancelled', httpStatus };
+    }
     await recordScrape(deps.db, {
       board: boardId,
       status: 'failed',
@@ -207,7 +218,7 @@ export async function importFile(
 ): Promise<CaptureResult> {
   const found = findBoard(boardId);
   if (!found) throw new NotFoundError(`unknown board: ${boardId}`);
-  const body = await readFile(item.path, 'utf8');
+  const body = await readTextFile(item.path);
   const attachments = await readAttachments(attachmentPaths);
   const parsed = found.scraper.parse(body, { board: boardId, fileName: basename(item.path), attachments });
   return applyCapture(db, {
@@ -232,6 +243,21 @@ export async function importFile(
 /** Reads attachment files named on the command line (`--attach categories=FILE`). */
 export async function readAttachments(paths: Readonly<Record<string, string>>): Promise<Record<string, string>> {
   const read: Record<string, string> = {};
-  for (const [name, path] of Object.entries(paths)) read[name] = await readFile(path, 'utf8');
+  for (const [name, path] of Object.entries(paths)) read[name] = await readTextFile(path);
   return read;
+}
+
+/**
+ * A file named on the command line, as text. Says what went wrong in plain words (`no such file:
+ * PATH`, `cannot read PATH: permission denied`) instead of ENOENT and a stack trace.
+ */
+export async function readTextFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new NotFoundError(`no such file: ${path}`);
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : describeError(error);
+    throw new AppError('unreadable_file', `cannot read ${path}: ${why}`, { cause: error });
+  }
 }

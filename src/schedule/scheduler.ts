@@ -14,6 +14,8 @@ export function describeOutcome(outcome: ScrapeOutcome): string {
       return `${outcome.board}: not modified (HTTP 304)`;
     case 'failed':
       return `${outcome.board}: failed: ${outcome.error}`;
+    case 'abandoned':
+      return `${outcome.board}: ${outcome.error}: ${outcome.reason} (nothing recorded)`;
     default:
       return `${outcome.board}: ${describeCapture(outcome)}`;
   }
@@ -32,12 +34,15 @@ export interface Scheduler {
  * Schedules each board that has a schedule. A tick never overlaps the previous one of the same
  * board, and one failing board never stops the others or the service.
  */
-export function startScheduler(config: Config, run: (board: string) => Promise<ScrapeOutcome>, log: Logger): Scheduler {
+export function startScheduler(config: Config, run: (board: string, signal: AbortSignal) => Promise<ScrapeOutcome>, log: Logger): Scheduler {
   const tasks: ScheduledTask[] = [];
+  // Fired by stop(): scrapes abandon their fetches and retry waits instead of holding the shutdown.
+  const stopping = new AbortController();
   const jobs: Scheduler['jobs'] = [];
   const skipped: Scheduler['skipped'] = [];
   const running = new Map<string, Promise<void>>();
   const tick = (board: string): Promise<void> => {
+    if (stopping.signal.aborted) return Promise.resolve();
     const busy = running.get(board);
     if (busy) {
       log.debug(`scrape ${board}: previous run still going, tick skipped`);
@@ -45,8 +50,8 @@ export function startScheduler(config: Config, run: (board: string) => Promise<S
     }
     const job = (async () => {
       try {
-        const outcome = await run(board);
-        (outcome.status === 'failed' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
+        const outcome = await run(board, stopping.signal);
+        (outcome.status === 'failed' || outcome.status === 'abandoned' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
       } catch (error) {
         log.error(`scrape ${board}: ${describeError(error)}`);
       } finally {
@@ -70,8 +75,9 @@ export function startScheduler(config: Config, run: (board: string) => Promise<S
     jobs,
     skipped,
     async stop() {
+      stopping.abort('shutting down');
       for (const task of tasks) await task.destroy();
-      // Let scrapes in flight finish writing before the database closes.
+      // Fetches end at once; a capture already fetched finishes storing before the database closes.
       await Promise.all(running.values());
     },
   };
