@@ -203,3 +203,16 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     boards: boardSettings,
   };
 }
+
+/**
+ * What `serve` warns about at start when alerts would carry links nobody else can open:
+ * RANKWATCH_PUBLIC_URL unset while this process sends alerts, which then link to the address it
+ * listens on, here a loopback one (`listenUrl`, e.g. `http://127.0.0.1:8080`). Null when fine.
+ */
+export function publicUrlWarning(config: Pick<Config, 'publicUrl' | 'delivery'>, listenUrl: string): string | null {
+  if (config.publicUrl !== undefined || !config.delivery.dispatcher) return null;
+  const host = new URL(listenUrl).hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
+  if (!loopback) return null;
+  return `RANKWATCH_PUBLIC_URL is not set: links in alerts will point at ${listenUrl}, which only this machine can open; set it to the address readers reach the service at (feeds meanwhile link to the address each request came to)`;
+}

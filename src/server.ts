@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app.ts';
-import type { Config } from './config.ts';
+import { publicUrlWarning, type Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { defaultFetchDeps } from './ingest/fetch.ts';
 import { scrapeBoard } from './ingest/run.ts';
@@ -66,6 +66,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   await database.lock?.describe({ url });
   log.info(`rankwatch listening on ${url} (database: ${database.kind} ${database.location})`);
+  const linkWarning = publicUrlWarning(config, url);
+  if (linkWarning) log.warn(linkWarning);
 
   const scheduler = config.scheduler
     ? startScheduler(config, (board, signal) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(), identity }, board, signal), log)
