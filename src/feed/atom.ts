@@ -15,7 +15,8 @@ const plain = (text: string) => ({ '@_type': 'text', '#text': xmlText(text) });
  * Atom 1.0 (RFC 4287) of the items, newest first. Written here with an XML builder rather than
  * with the `feed` package, which writes every title as `type="html"`: titles and summaries are
  * `type="text"` (a model called `R&D <b>` reads as such, with nothing to unescape twice), the
- * body is `<content type="html">`. Entry ids are the stable GUIDs; `updated` is when the feed's
+ * body is `<content type="html">` (no plain-text `<summary>` beside it: Atom readers all show
+ * content, and a change set of 562 events would be listed twice). Entry ids are the stable GUIDs; `updated` is when the feed's
  * content last changed (the epoch for an empty feed, so the same content gives the same bytes).
  */
 export function renderAtom(context: FeedContext, items: readonly FeedItem[], updated: Date | null): string {
@@ -41,7 +42,6 @@ export function renderAtom(context: FeedContext, items: readonly FeedItem[], upd
         link: { '@_rel': 'alternate', '@_href': item.url },
         updated: item.date.toISOString(),
         published: item.date.toISOString(),
-        summary: plain(item.text),
         content: { '@_type': 'html', '#text': xmlText(item.html) },
         category: item.tags.map((tag) => ({ '@_term': tag })),
       })),

@@ -131,9 +131,11 @@ function groups(events: readonly StoredEvent[]): StoredEvent[][] {
 
 const groupId = (group: StoredEvent[]) => (group[0]!.snapshotId === null ? eventGuid(group[0]!) : changeSetGuid(group[0]!));
 
-/** The database's own wall clock: when it last wrote anything a feed shows. */
+/** The database's own wall clock: when it last wrote anything a feed without `kind` shows (operator events are not among it). */
 async function lastWrite(): Promise<Date> {
-  const result = await database.db.execute(sql`select greatest((select max(updated_at) from events), (select max(created_at) from snapshots)) as at`);
+  const result = await database.db.execute(
+    sql`select greatest((select max(updated_at) from events where kind not in ('scrape_failed', 'scrape_recovered', 'snapshot_quarantined')), (select max(created_at) from snapshots)) as at`,
+  );
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { at: Date | string }[];
   return new Date(rows[0]!.at);
 }
