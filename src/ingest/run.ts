@@ -194,7 +194,7 @@ export function planImport(paths: readonly string[], at?: Date): ImportItem[] {
   if (at && paths.length > 1) throw new InvalidInputError('--at', 'applies to one file; name files by date to import several');
   const items = paths.map((path) => {
     const reading = at ? null : readCaptureTime(path);
-    if (reading && !reading.ok) throw new InvalidInputError('FILE', `${path}: ${reading.text} in its name is not a date (${reading.reason}); rename it or pass --at`);
+    if (reading && !reading.ok) throw new InvalidInputError('FILE', `${path}: ${reading.text} in its name is not a date: ${reading.reason}; rename it or pass --at`);
     const capturedAt = at ?? reading?.date;
     if (!capturedAt) {
       throw new InvalidInputError(

@@ -10,6 +10,7 @@ import { defaultFetchDeps, politeFetch, type FetchDeps } from '../../src/ingest/
 import { scrapeBoard } from '../../src/ingest/run.ts';
 import { createLogger } from '../../src/log.ts';
 import { startService } from '../../src/server.ts';
+import { runCli } from '../../src/cli/main.ts';
 import { startServe } from '../support/cli.ts';
 import { createCliEnvironment, createTestDatabase } from '../support/db.ts';
 
@@ -199,5 +200,40 @@ describe('politeFetch with a signal', () => {
     );
     expect(error).toBeInstanceOf(FetchError);
     expect(error).toMatchObject({ kind: 'abandoned', status: 503, message: expect.stringMatching(/abandoned while waiting to retry \(attempt 1: HTTP 503\)$/) });
+  });
+});
+
+describe('signals while `rankwatch serve` stops', () => {
+  it('stays subscribed until the service has stopped: a second signal is absorbed, not left to kill the process mid-close', async () => {
+    const down = await source(unavailable);
+    const env = await serviceEnv(down.url);
+    const events: string[] = [];
+    let output = '';
+    let deliver: ((signal: string) => void) | null = null;
+    const code = runCli(['serve'], {
+      stdout: (text) => (output += text),
+      stderr: (text) => {
+        output += text;
+        if (/stopped in/.test(text)) events.push('stopped');
+      },
+      env,
+      stderrIsTty: false,
+      onShutdown: (handler) => {
+        deliver = handler;
+        events.push('subscribed');
+        return () => events.push('unsubscribed');
+      },
+    });
+    await until(() => /serving on/.test(output) && down.requests() >= 1, 'the service to listen and scrape');
+    deliver!('SIGINT');
+    // npm forwards the terminal's Ctrl-C once more; an impatient user presses it again.
+    deliver!('SIGINT');
+    deliver!('SIGTERM');
+    expect(await code).toBe(0);
+    expect(events).toEqual(['subscribed', 'stopped', 'unsubscribed']);
+    expect(output).toMatch(/SIGINT: shutting down/);
+    expect(output).toMatch(/SIGINT: already shutting down/);
+    expect(output).toMatch(/SIGTERM: already shutting down/);
+    expect(output).toMatch(/abandoned while waiting to retry/);
   });
 });
