@@ -84,11 +84,17 @@ export function eventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEv
  */
 export function changeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: FeedGroup): FeedItem {
   const first = group.events[0];
-  if (!group.changeSet || !first) {
-    if (!first) throw new Error('a feed item needs at least one event');
-    return eventItem(context, first);
-  }
-  const changeSet = group.changeSet;
+  if (!first) throw new Error('a feed item needs at least one event');
+  if (first.snapshotId === null) return eventItem(context, first);
+  // A snapshot stored without its summary still makes one item, titled with a count.
+  const changeSet = group.changeSet ?? {
+    id: first.snapshotId,
+    board: first.board,
+    capturedAt: first.capturedAt,
+    summary: `${first.board}: ${plural(group.total, 'change')}`,
+    bulkRemoval: false,
+    methodologyChanged: false,
+  };
   const url = `${context.baseUrl}/v1/changes/${changeSet.id}`;
   const notes = flagNotes(changeSet).map((note) => ({ label: `⚠️ ${note.title}:`, text: note.text }));
   const shown = group.events.length;

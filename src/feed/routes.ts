@@ -146,7 +146,9 @@ export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
       const url = new URL(c.req.url);
       const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');
       const context: FeedContext = { baseUrl, selfUrl: `${baseUrl}${url.pathname}${url.search}`, title: FEED_TITLE, homepage: HOMEPAGE, version: VERSION };
-      // Read before the items: a write landing in between then moves the date again next time.
+      // The date is read before the items: a write committed in between shows in this body and
+      // moves the date of the next response. The other order could pair an old body with the
+      // new date, and a client sending that date back would never be given the change.
       const written = await feedLastModified(deps.db, filter);
       const items = await feedItems(deps.db, context, filter, per);
       const body = format.render(context, items, written);
