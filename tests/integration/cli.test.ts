@@ -79,7 +79,8 @@ describe('rankwatch CLI', () => {
   it.each([
     [['parse', 'nope', 'x.csv'], 1, /unknown board: nope; known boards: .*lmarena-text/],
     [['parse', 'lmarena-text', '/no/such/file.csv'], 1, /no such file/i],
-    [['import', 'lmarena-text', '/tmp/undated.csv'], 2, /cannot tell when \/tmp\/undated.csv was captured/],
+    // An existing file without a date in its name (a missing one is "no such file", exit 1: cli-import.test.ts).
+    [['import', 'lmarena-text', 'tests/fixtures/lmarena/lmsys-elo.csv'], 2, /cannot tell when tests\/fixtures\/lmarena\/lmsys-elo.csv was captured/],
     [['events', '--since', 'last week'], 2, /--since: expected an ISO 8601/],
     [['events', '--kind', 'nope'], 2, /unknown event kind "nope"/],
     [['events', '--limit', '0'], 2, /--limit/],
