@@ -99,3 +99,34 @@ export function readIsoTime(text: string): TimeReading {
     offsetMinutes,
   });
 }
+
+const MONTH_ABBREVIATIONS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const MONTH = `(${MONTH_ABBREVIATIONS.join('|')})`;
+const CLOCK = '(\\d{2}):(\\d{2}):(\\d{2})';
+const IMF_FIXDATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) ${MONTH} (\\d{4}) ${CLOCK} GMT$`);
+const RFC_850 = new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-${MONTH}-(\\d{2}) ${CLOCK} GMT$`);
+const ASCTIME = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} ( \\d|\\d{2}) ${CLOCK} (\\d{4})$`);
+
+/**
+ * An HTTP date (RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a
+ * recipient must still read), strictly: `Fri, 30 Feb 2024 …` is null, not 1 March. A two-digit
+ * RFC 850 year more than 50 years ahead of `now` is in the previous century.
+ */
+export function readHttpDate(text: string, now: Date = new Date()): Date | null {
+  const trimmed = text.trim();
+  const month = (name: string | undefined) => MONTH_ABBREVIATIONS.indexOf(name as (typeof MONTH_ABBREVIATIONS)[number]) + 1;
+  let fields: TimeFields | null = null;
+  let match = IMF_FIXDATE.exec(trimmed);
+  if (match) fields = { day: Number(match[1]), month: month(match[2]), year: Number(match[3]), hour: Number(match[4]), minute: Number(match[5]), second: Number(match[6]) };
+  if (!fields && (match = RFC_850.exec(trimmed))) {
+    let year = 2000 + Number(match[3]);
+    if (year > now.getUTCFullYear() + 50) year -= 100;
+    fields = { day: Number(match[1]), month: month(match[2]), year, hour: Number(match[4]), minute: Number(match[5]), second: Number(match[6]) };
+  }
+  if (!fields && (match = ASCTIME.exec(trimmed))) {
+    fields = { month: month(match[1]), day: Number(match[2]?.trim()), hour: Number(match[3]), minute: Number(match[4]), second: Number(match[5]), year: Number(match[6]) };
+  }
+  if (!fields) return null;
+  const reading = timeFromFields(fields);
+  return reading.ok ? reading.date : null;
+}

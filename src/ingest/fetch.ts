@@ -1,4 +1,5 @@
 import { FetchError } from '../errors.ts';
+import { readHttpDate } from '../time.ts';
 
 /** The outside world the fetcher talks to; injected so tests control time and randomness. */
 export interface FetchDeps {
@@ -73,9 +74,10 @@ export function retryAfterMs(value: string | null, now: Date): number | null {
   if (!value) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - now.getTime());
+  // Strict (src/time.ts): an impossible date is unreadable, not a rolled-over wait.
+  const date = readHttpDate(text, now);
+  if (!date) return null;
+  return Math.max(0, date.getTime() - now.getTime());
 }
 
 /** A failed attempt worth another try, with the server's minimum wait if it named one. */

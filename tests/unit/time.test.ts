@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseTime } from '../../src/api/params.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import { captureTimeFromName, readCaptureTime } from '../../src/ingest/capture-time.ts';
-import { daysInMonth, readIsoTime } from '../../src/time.ts';
+import { retryAfterMs } from '../../src/ingest/fetch.ts';
+import { daysInMonth, readHttpDate, readIsoTime } from '../../src/time.ts';
 
 describe('readIsoTime (the one strict parser behind every time rankwatch reads)', () => {
   it.each([
@@ -96,5 +97,30 @@ describe('capture times in file names are read strictly too', () => {
     expect(captureTimeFromName('2024-02-29.csv')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
     expect(captureTimeFromName('2025-12-23T03-23-53+0200.json')?.toISOString()).toBe('2025-12-23T01:23:53.000Z');
     expect(captureTimeFromName('2025-12-23T03-23-53.5Z.json')?.toISOString()).toBe('2025-12-23T03:23:53.500Z');
+  });
+});
+
+describe('readHttpDate (Retry-After), strictly', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  it.each([
+    ['Thu, 01 Jan 2026 00:01:00 GMT', '2026-01-01T00:01:00.000Z'],
+    ['Thursday, 01-Jan-26 00:01:00 GMT', '2026-01-01T00:01:00.000Z'],
+    ['Sunday, 06-Nov-94 08:49:37 GMT', '1994-11-06T08:49:37.000Z'],
+    ['Thu Jan  1 00:01:00 2026', '2026-01-01T00:01:00.000Z'],
+    ['Thu, 29 Feb 2024 12:00:00 GMT', '2024-02-29T12:00:00.000Z'],
+  ])('%s is %s', (text, iso) => {
+    expect(readHttpDate(text, now)?.toISOString()).toBe(iso);
+  });
+
+  it.each(['Fri, 30 Feb 2024 00:00:00 GMT', 'Wed, 29 Feb 2023 00:00:00 GMT', 'Thu, 01 Jan 2026 25:00:00 GMT', 'Thu, 31 Apr 2026 00:00:00 GMT', 'Thu Feb 30 00:00:00 2024', 'soon', '2026-01-01T00:01:00Z'])(
+    '%s is no HTTP date',
+    (text) => {
+      expect(readHttpDate(text, now)).toBeNull();
+    },
+  );
+
+  it('a Retry-After naming an impossible date is unreadable, not a wait until 1 March', () => {
+    expect(retryAfterMs('Fri, 30 Feb 2026 00:00:00 GMT', now)).toBeNull();
+    expect(retryAfterMs('Sat, 28 Feb 2026 00:00:00 GMT', now)).toBe(58 * 86_400_000);
   });
 });
