@@ -718,6 +718,8 @@ export const lmarena: Scraper = {
     'so live fetches use the official JSON (arena-catalog on GitHub, the dataset through the Hugging Face datasets-server); ' +
     'page captures (Gradio, Next.js) are only imported.',
   parserVersion: '2',
+  // Display names in the CSV archive and the pages, internal keys in the JSON export: one board key through model identity.
+  boardKeys: 'identity',
   boards: BOARDS.map((board) => board.definition),
   parse,
 };

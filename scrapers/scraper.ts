@@ -27,6 +27,11 @@ export interface HealthThresholds {
   maxDropFraction?: number;
   /** The source publishes ranks that follow its scores: a rank order that contradicts the scores is a broken capture. */
   ranksFollowScores?: boolean;
+  /**
+   * Smallest share of the last good snapshot's models a capture of similar size must list under the
+   * same key; below it the keys changed (a format or naming change) and the capture is held back.
+   */
+  minKeyOverlap?: number;
 }
 
 /** One ranked table of a source. Ids are stable kebab-case and never renamed. */
@@ -76,5 +81,12 @@ export interface Scraper {
   /** Bumped whenever the parser's output for the same input can change. */
   parserVersion: string;
   boards: BoardDefinition[];
+  /**
+   * How the source's boards key a model. `published` (default): the key each format publishes, when
+   * every format keys models the same way. `identity`: model identity's canonical id, for a source
+   * whose formats key the same model differently (LMArena's display names and internal keys); the
+   * published key is stored beside it (see src/ingest/board-keys.ts).
+   */
+  boardKeys?: 'published' | 'identity';
   parse(body: string, context: ParseContext): ParsedSnapshot;
 }

@@ -3,7 +3,8 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { syncRegistry } from './ingest/store.ts';
-import { loadIdentity, type Identity } from './identity/identity.ts';
+import { loadIdentity, type Identity, type IdentityInput } from './identity/identity.ts';
+import type { Scraper } from '../scrapers/scraper.ts';
 import type { Identify } from './notify/filters.ts';
 import { readFileSync } from 'node:fs';
 import { AppError } from './errors.ts';
@@ -35,6 +36,14 @@ export function identityFor(config: Pick<Config, 'identityFiles'>): Identity {
     ...(aliases ? { extraAliasesYaml: read('RANKWATCH_ALIASES_FILE', aliases), extraAliasesFile: aliases } : {}),
     ...(organizations ? { extraOrganizationsYaml: read('RANKWATCH_ORGANIZATIONS_FILE', organizations), extraOrganizationsFile: organizations } : {}),
   });
+}
+
+/**
+ * The format-independent key of a board's entries, for a source whose formats key models
+ * differently (`boardKeys: 'identity'`): model identity's canonical id. Undefined: keys as published.
+ */
+export function boardKeyWith(identity: Identity, scraper: Scraper): ((entry: IdentityInput) => string) | undefined {
+  return scraper.boardKeys === 'identity' ? (entry) => identity.resolve(scraper.id, entry).id : undefined;
 }
 
 /** Model identity for subscription filters: `identity.resolve` by the source of each board. */

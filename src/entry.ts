@@ -38,6 +38,14 @@ export const ENTRY_FIELDS = [
   'priceOutput',
 ] as const satisfies readonly (keyof Entry)[];
 
+/**
+ * An entry as a board stores it: `model` is the board's key of the model, the same whatever format
+ * a capture came in; `sourceKey` is the key the capture's format published, when it differs.
+ */
+export interface StoredEntry extends Entry {
+  sourceKey?: string | null;
+}
+
 /** An entry with every absent value set to null, so callers can spread partial rows. */
 export function makeEntry(values: Partial<Entry> & Pick<Entry, 'model' | 'name'>): Entry {
   return {
@@ -54,7 +62,7 @@ export function makeEntry(values: Partial<Entry> & Pick<Entry, 'model' | 'name'>
   };
 }
 
-/** True when two entries hold the same values in every field. */
-export function sameEntry(a: Entry, b: Entry): boolean {
-  return ENTRY_FIELDS.every((field) => a[field] === b[field]);
+/** True when two entries hold the same values in every field (and, stored, under the same source key). */
+export function sameEntry(a: StoredEntry, b: StoredEntry): boolean {
+  return ENTRY_FIELDS.every((field) => a[field] === b[field]) && (a.sourceKey ?? null) === (b.sourceKey ?? null);
 }

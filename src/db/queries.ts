@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, or
 import type { ChangeSet } from '../diff/change-set.ts';
 import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
 import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
-import type { Entry } from '../entry.ts';
+import type { Entry, StoredEntry } from '../entry.ts';
 import type { Db } from './client.ts';
 import { boards, events, quarantines, scrapes, snapshots, sources, standings } from './schema.ts';
 
@@ -29,6 +29,8 @@ export interface BoardSummary {
 
 /** A stored entry as of some time, with the period in which its values held. */
 export interface Standing extends Entry {
+  /** The key the capture's format published, where it differs from the board's key `model` (null: the same). */
+  sourceKey: string | null;
   board: string;
   validFrom: string;
   validTo: string | null;
@@ -111,14 +113,23 @@ export async function modelExists(db: Db, model: string, board?: string): Promis
   const [row] = await db
     .select({ id: standings.id })
     .from(standings)
-    .where(and(eq(standings.model, model), board ? eq(standings.boardId, board) : undefined))
+    .where(and(or(eq(standings.model, model), eq(standings.sourceKey, model)), board ? eq(standings.boardId, board) : undefined))
     .limit(1);
   return row !== undefined;
 }
 
+/** Events of a model named by its board key or by a key a capture's format published (`Gemini-2.5-Pro` for `gemini-2.5-pro`). */
+function eventsOfModel(model: string): SQL {
+  return or(
+    eq(events.model, model),
+    sql`(${events.boardId}, ${events.model}) in (select ${standings.boardId}, ${standings.model} from ${standings} where ${standings.sourceKey} = ${model})`,
+  )!;
+}
+
 /** The entry a standings row holds (the row without its board and period). */
-export function standingEntry(row: typeof standings.$inferSelect): Entry {
+export function standingEntry(row: typeof standings.$inferSelect): StoredEntry {
   return {
+    sourceKey: row.sourceKey,
     rank: row.rank,
     model: row.model,
     name: row.name,
@@ -134,7 +145,7 @@ export function standingEntry(row: typeof standings.$inferSelect): Entry {
 
 /** A standings row as the API and CLI show it. */
 export function toStanding(row: typeof standings.$inferSelect): Standing {
-  return { board: row.boardId, ...standingEntry(row), validFrom: row.validFrom.toISOString(), validTo: iso(row.validTo) };
+  return { board: row.boardId, ...standingEntry(row), sourceKey: row.sourceKey, validFrom: row.validFrom.toISOString(), validTo: iso(row.validTo) };
 }
 
 /** The board as it stood at `at` (now when absent), best rank first. */
@@ -153,11 +164,7 @@ export async function standingsAt(db: Db, board: string, at?: Date): Promise<Sta
 /** Events matching the filter, newest first. */
 export async function listEvents(db: Db, filter: EventFilter): Promise<StoredEvent[]> {
   const where: (SQL | undefined)[] = [
-    filter.board ? eq(events.boardId, filter.board) : undefined,
-    filter.model ? eq(events.model, filter.model) : undefined,
-    filter.kind && filter.kind.length > 0 ? inArray(events.kind, [...filter.kind]) : undefined,
-    filter.since ? gte(events.capturedAt, filter.since) : undefined,
-    filter.until ? lte(events.capturedAt, filter.until) : undefined,
+    ...eventConditions(filter),
     filter.snapshot !== undefined ? eq(events.snapshotId, filter.snapshot) : undefined,
     inArray(events.status, [...(filter.status ?? ['published'])]),
   ];
@@ -314,7 +321,7 @@ export interface FeedGroup {
 function eventConditions(filter: Omit<EventFilter, 'limit' | 'snapshot' | 'status'>): (SQL | undefined)[] {
   return [
     filter.board ? eq(events.boardId, filter.board) : undefined,
-    filter.model ? eq(events.model, filter.model) : undefined,
+    filter.model ? eventsOfModel(filter.model) : undefined,
     filter.kind && filter.kind.length > 0 ? inArray(events.kind, [...filter.kind]) : undefined,
     filter.since ? gte(events.capturedAt, filter.since) : undefined,
     filter.until ? lte(events.capturedAt, filter.until) : undefined,

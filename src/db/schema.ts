@@ -163,6 +163,7 @@ export const standings = pgTable(
     index('standings_board_current_idx').on(t.boardId).where(sql`${t.validTo} is null`),
     index('standings_board_range_idx').on(t.boardId, t.validFrom, t.validTo),
     index('standings_model_idx').on(t.model),
+    index('standings_source_key_idx').on(t.sourceKey).where(sql`${t.sourceKey} is not null`),
   ],
 );
 

@@ -28,6 +28,21 @@ export interface SnapshotTraits {
   scoresCompared: number;
   /** The US–China gap on this snapshot (null: unknown), the baseline gap_changed is measured from. */
   gap: EventValues | null;
+  /**
+   * The capture came in another format than the snapshot before it, and how many models only one
+   * of the two lists without that being an entry or an exit (absent on change sets stored before).
+   */
+  formatChanged?: FormatChange | null;
+}
+
+/** A switch of format between two snapshots, with the models only one side lists that were not announced. */
+export interface FormatChange {
+  from: string | null;
+  to: string | null;
+  /** Models only the new format lists that the board had listed before: not announced as entries. */
+  onlyAfter: number;
+  /** Models only the old format listed that the new format did not list last time either (or was never seen): not announced as exits. */
+  onlyBefore: number;
 }
 
 /** All events of one snapshot of one board, with what they add up to. */
@@ -55,28 +70,42 @@ export function snapshotTraits(
   rawEvents: readonly ChangeEvent[],
   columns: { before: readonly string[] | null; after: readonly string[] | null },
   gap: EventValues | null = null,
+  formats: { from: string | null; to: string | null } | null = null,
 ): SnapshotTraits {
   const exited = rawEvents.filter((event) => event.kind === 'exited').length;
   const entered = rawEvents.filter((event) => event.kind === 'entered').length;
   const bulkRemoval =
     exited >= BULK_REMOVAL_MIN && exited >= previous.length * BULK_REMOVAL_SHARE && entered < exited * BULK_REMOVAL_MAX_ENTERED;
 
+  // Two formats list different columns: only columns of one format say something about its method.
+  const compareColumns = columns.before !== null && columns.after !== null && !formats;
   const before = new Set(columns.before ?? []);
   const after = new Set(columns.after ?? []);
-  const columnsAdded = columns.before && columns.after ? [...after].filter((column) => !before.has(column)) : [];
-  const columnsRemoved = columns.before && columns.after ? [...before].filter((column) => !after.has(column)) : [];
+  const columnsAdded = compareColumns ? [...after].filter((column) => !before.has(column)) : [];
+  const columnsRemoved = compareColumns ? [...before].filter((column) => !after.has(column)) : [];
   const previousScores = new Map(previous.map((entry) => [entry.model, entry.score]));
   const continuing = next.filter((entry) => entry.score !== null && previousScores.get(entry.model) != null);
   const moved = continuing.filter((entry) => previousScores.get(entry.model) !== entry.score).length;
   const methodologyChanged = columnsAdded.length + columnsRemoved.length > 0 && continuing.length > 0 && moved >= continuing.length * METHODOLOGY_SCORES_MOVED;
   const first = rawEvents.find((event) => event.kind === 'board_first_seen');
+  let formatChanged: FormatChange | null = null;
+  if (formats && previous.length > 0) {
+    const keysBefore = new Set(previous.map((entry) => entry.model));
+    const keysAfter = new Set(next.map((entry) => entry.model));
+    formatChanged = {
+      ...formats,
+      onlyAfter: next.filter((entry) => !keysBefore.has(entry.model)).length - entered,
+      onlyBefore: previous.filter((entry) => !keysAfter.has(entry.model)).length - exited,
+    };
+  }
   return {
+    formatChanged,
     bulkRemoval,
     methodologyChanged,
     columnsAdded,
     columnsRemoved,
     rows: next.length,
-    firstLeaders: first ? (Array.isArray(first.new?.leaders) ? first.new.leaders : []) : null,
+    firstLeaders: first ? (Array.isArray(first.new?.leaderNames) ? first.new.leaderNames : Array.isArray(first.new?.leaders) ? first.new.leaders : []) : null,
     scoresMoved: moved,
     scoresCompared: continuing.length,
     gap,
@@ -102,6 +131,15 @@ export function summarizeChangeSet(
   const parts: string[] = [];
   if (traits.firstLeaders) {
     parts.push(`first seen with ${plural(traits.rows, 'model')}${traits.firstLeaders.length ? `, #1 ${traits.firstLeaders.join(' and ')}` : ''}`);
+  }
+  if (traits.formatChanged) {
+    const { from, to, onlyAfter, onlyBefore } = traits.formatChanged;
+    const listing = [onlyAfter ? `${plural(onlyAfter, 'model')} listed again` : '', onlyBefore ? `${plural(onlyBefore, 'model')} the new format does not list` : '']
+      .filter(Boolean)
+      .join(', ');
+    parts.push(
+      `format changed from ${from ?? 'unknown'} to ${to ?? 'unknown'}: moves across it are not announced${listing ? ` (${listing}: not entries or exits)` : ''}`,
+    );
   }
   if (traits.methodologyChanged) {
     const change = [traits.columnsAdded.length ? `added ${traits.columnsAdded.join(', ')}` : '', traits.columnsRemoved.length ? `removed ${traits.columnsRemoved.join(', ')}` : '']

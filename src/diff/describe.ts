@@ -79,12 +79,14 @@ export function describeEvent(board: string, event: ChangeEvent): string {
   const who = event.name ?? event.model ?? '';
   switch (event.kind) {
     case 'board_first_seen': {
-      const leaders = list(event.new ?? undefined, 'leaders');
+      const names = list(event.new ?? undefined, 'leaderNames');
+      const leaders = names.length > 0 ? names : list(event.new ?? undefined, 'leaders');
       return `${board} first seen: ${plural(num(event.new, 'entries') ?? 0, 'model')}${leaders.length ? `, #1 ${leaders.join(' and ')}` : ''}`;
     }
     case 'new_leader': {
       const was = num(event.old, 'rank');
-      const shared = list(event.data, 'sharedWith');
+      const names = list(event.data, 'sharedWithNames');
+      const shared = names.length > 0 ? names : list(event.data, 'sharedWith');
       return `${who} takes #1 on ${board}${was === null ? ' as a new entry' : ` (was #${was})`}${shared.length ? `, tied with ${shared.join(', ')}` : ''}${rankVerdict(event)}`;
     }
     case 'rank_changed': {

@@ -51,14 +51,36 @@ function compareEvents(a: ChangeEvent, b: ChangeEvent): number {
 }
 
 /**
+ * What the diff is told when a capture came in another format than the snapshot before it (the
+ * CSV archive, then the live JSON): formats list different models (the arena-catalog export kept
+ * deprecated models the page hid), publish scores to different precision and rank differently.
+ */
+export interface FormatSwitch {
+  /** Models the board listed at some time before this capture: one coming back with the new format is not an entry. */
+  listedBefore: ReadonlySet<string>;
+  /**
+   * Of the models only the previous snapshot lists, those the new format's own latest earlier capture
+   * listed: only their absence now is an exit (a format never seen before proves nothing).
+   */
+  listedByNewFormat: ReadonlySet<string>;
+}
+
+/**
  * The changes between two snapshots of one board. Pure: no clock, no I/O.
  *
  * A first snapshot (empty `previous`) yields one `board_first_seen` event rather than an
  * `entered` event per model. Models are matched on their stable key, so a display name
  * rewritten under the same key is not an exit plus an entry. Rank, score and leader moves carry
  * their significance (see significance.ts) judged in the board's `direction`.
+ *
+ * Across a format switch (`formatSwitch`) two formats are compared, not two states of one table:
+ * they rank differently (over other sets of models), publish scores to other precision, and list
+ * other models. Only what survives that is announced: the leaders (compared as always), an entry
+ * of a model the board never listed, an exit of a model the new format itself listed last time. Rank,
+ * score and price moves across the switch are not announced; the next capture in the new format
+ * is diffed as usual.
  */
-export function diff(previous: readonly Entry[], next: readonly Entry[], direction: Direction = 'higher'): ChangeEvent[] {
+export function diff(previous: readonly Entry[], next: readonly Entry[], direction: Direction = 'higher', formatSwitch: FormatSwitch | null = null): ChangeEvent[] {
   if (previous.length === 0) {
     if (next.length === 0) return [];
     return [
@@ -67,7 +89,7 @@ export function diff(previous: readonly Entry[], next: readonly Entry[], directi
         model: null,
         name: null,
         old: null,
-        new: { entries: next.length, leaders: leaders(next).map((entry) => entry.model) },
+        new: { entries: next.length, leaders: leaders(next).map((entry) => entry.model), leaderNames: leaders(next).map((entry) => entry.name) },
       },
     ];
   }
@@ -82,8 +104,10 @@ export function diff(previous: readonly Entry[], next: readonly Entry[], directi
   for (const entry of next) {
     const old = before.get(entry.model);
     if (!old) {
-      events.push({ kind: 'entered', model: entry.model, name: entry.name, old: null, new: pick(entry, STANDING) });
-    } else {
+      if (!formatSwitch?.listedBefore.has(entry.model)) {
+        events.push({ kind: 'entered', model: entry.model, name: entry.name, old: null, new: pick(entry, STANDING) });
+      }
+    } else if (!formatSwitch) {
       if (old.rank !== entry.rank && old.rank !== null && entry.rank !== null) {
         events.push({
           kind: 'rank_changed',
@@ -124,12 +148,16 @@ export function diff(previous: readonly Entry[], next: readonly Entry[], directi
           sharedWith: leaders(next)
             .filter((other) => other.model !== entry.model)
             .map((other) => other.model),
+          // Keys identify, names read: a board key may be a canonical id (`gpt-4o-2024-05-13`).
+          sharedWithNames: leaders(next)
+            .filter((other) => other.model !== entry.model)
+            .map((other) => other.name),
         },
       });
     }
   }
   for (const old of previous) {
-    if (!after.has(old.model)) {
+    if (!after.has(old.model) && (!formatSwitch || formatSwitch.listedByNewFormat.has(old.model))) {
       events.push({ kind: 'exited', model: old.model, name: old.name, old: pick(old, STANDING), new: null });
     }
   }

@@ -39,8 +39,11 @@ export interface StoredEvent extends ChangeEvent {
   board: string;
   capturedAt: string;
   snapshotId: number | null;
-  /** `published` once announced; `pending` inside the settling window; `reverted` or `superseded` when dropped. */
-  status: 'published' | 'pending' | 'reverted' | 'superseded';
+  /**
+   * `published` once announced; `pending` inside the settling window; `reverted` or `superseded` when
+   * dropped; `retracted` when a backfill derived a history without it (see EVENT_STATUSES).
+   */
+  status: 'published' | 'pending' | 'reverted' | 'superseded' | 'retracted';
   /** When the settling window decided (null while pending). */
   settledAt: string | null;
 }

@@ -23,8 +23,11 @@ export const DEFAULT_PRICE_SETTLE: SettleWindow = { hours: 6 };
 /** Event kinds announced at once: about the board or the scrape, not values that may flip back. */
 export const IMMEDIATE_KINDS: readonly EventKind[] = ['board_first_seen', 'scrape_failed', 'scrape_recovered', 'snapshot_quarantined'];
 
-/** What happened to a change found by the diff engine. */
-export const EVENT_STATUSES = ['published', 'pending', 'reverted', 'superseded'] as const;
+/**
+ * What happened to a change found by the diff engine. `retracted`: it was announced, then a capture
+ * inserted before it (a backfill) derived a history without it; it stays so its links resolve.
+ */
+export const EVENT_STATUSES = ['published', 'pending', 'reverted', 'superseded', 'retracted'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** `2` (scrapes) or `6h` (hours); `1` or `0` announces at once. Null when the text is neither. */
@@ -57,7 +60,15 @@ export interface Observation {
   gap: GapSide | null;
   /** Capture times of the board's observations (snapshots and unchanged captures) up to `at`, in any order. */
   times: readonly Date[];
+  /**
+   * The format of what the board showed at a time (the format of the snapshot in force then; null:
+   * unknown). Absent: formats are not compared.
+   */
+  formatAt?: (time: Date) => string | null;
 }
+
+/** Observations in the new format after which a change found in an older format is announced as found. */
+export const FOREIGN_FORMAT_OBSERVATIONS = 2;
 
 export interface SettleVerdict {
   /** Changes to announce now; a rebased one carries its new `old` and `data`. */
@@ -172,8 +183,33 @@ export function settle(held: readonly HeldEvent[], observation: Observation, win
   }
   for (const chain of chains.values()) chain.sort((a, b) => a.capturedAt.getTime() - b.capturedAt.getTime() || a.id - b.id);
 
+  const formatAt = observation.formatAt ?? (() => null);
+  const here = formatAt(observation.at);
+  const foreign = (event: HeldEvent): boolean => {
+    const found = formatAt(event.capturedAt);
+    return here !== null && found !== null && found !== here;
+  };
   const decide = (chain: HeldEvent[]): 'reverted' | 'published' | 'waiting' => {
     const start = chain[0]!;
+    // Another format ranks, rounds and lists models differently: its values cannot tell a flip-flop
+    // from a format difference. Changes found in another format wait for an observation in their own;
+    // once the board has been seen twice in this one since, it moved to this format for good and they
+    // are announced as found. The rest of the chain is then judged as usual.
+    let foreignPart = 0;
+    while (foreignPart < chain.length && foreign(chain[foreignPart]!)) foreignPart++;
+    if (foreignPart > 0) {
+      const inNewFormat = times.filter((time) => time > start.capturedAt.getTime() && formatAt(new Date(time)) === here).length;
+      if (inNewFormat < FOREIGN_FORMAT_OBSERVATIONS) return 'waiting';
+      const found = chain.slice(0, foreignPart);
+      if ('scrapes' in window) {
+        verdict.publish.push(...found);
+      } else {
+        verdict.publish.push(rebase(start, found[found.length - 1]!));
+        for (const event of found.slice(0, -1)) verdict.drop.push({ event, status: 'superseded' });
+      }
+      return foreignPart === chain.length ? 'published' : decide(chain.slice(foreignPart));
+    }
+    const last = chain[chain.length - 1]!;
     if (isReverted(start, observation, byModel)) {
       for (const event of chain) verdict.drop.push({ event, status: 'reverted' });
       return 'reverted';
@@ -187,7 +223,6 @@ export function settle(held: readonly HeldEvent[], observation: Observation, win
       }
       return published === chain.length ? 'published' : 'waiting';
     }
-    const last = chain[chain.length - 1]!;
     if (seenAfter(last.capturedAt) >= 1 && now - last.capturedAt.getTime() >= window.hours * 3_600_000) {
       verdict.publish.push(rebase(start, last));
       for (const event of chain) if (event !== last) verdict.drop.push({ event, status: 'superseded' });

@@ -43,9 +43,9 @@ const CACHE_CONTROL = 'public, max-age=60';
 
 /**
  * How old the last write to a feed must be before it is sent as Last-Modified. HTTP dates count
- * whole seconds, and `updated_at` is stamped when a transaction starts, not when it commits: a
- * date handed out sooner could equal that of a change committed just after, and the client's
- * If-Modified-Since would then hide it. Until then the feed has an ETag only.
+ * whole seconds, and `updated_at` is stamped when a row is written, before its transaction
+ * commits: a date handed out sooner could equal that of a change committed just after, and the
+ * client's If-Modified-Since would then hide it. Until then the feed has an ETag only.
  */
 export const STABLE_AFTER_MS = 60_000;
 

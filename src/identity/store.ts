@@ -11,6 +11,8 @@ export interface KnownModel {
   board: string;
   model: string;
   name: string;
+  /** Keys the board's captures published for it where they differ from `model`. */
+  sourceKeys: string[];
   id: string;
   organization: string | null;
   country: string | null;
@@ -24,20 +26,28 @@ function sourceOf(board: string): string {
 /** Every (board, model key) ever stored, resolved to its canonical id, organization and country. */
 export async function knownModels(db: Db, identity: Identity): Promise<KnownModel[]> {
   const rows = await db
-    .select({ board: standings.boardId, model: standings.model, name: sql<string>`max(${standings.name})`, organization: sql<string | null>`max(${standings.organization})` })
+    .select({
+      board: standings.boardId,
+      model: standings.model,
+      name: sql<string>`max(${standings.name})`,
+      organization: sql<string | null>`max(${standings.organization})`,
+      sourceKeys: sql<string[] | null>`array_agg(distinct ${standings.sourceKey}) filter (where ${standings.sourceKey} is not null)`,
+    })
     .from(standings)
     .groupBy(standings.boardId, standings.model)
     .orderBy(asc(standings.boardId), asc(standings.model));
-  return rows.map((row) => ({ ...row, ...identity.resolve(sourceOf(row.board), row) }));
+  return rows.map(({ sourceKeys, ...row }) => ({ ...row, sourceKeys: sourceKeys ?? [], ...identity.resolve(sourceOf(row.board), row) }));
 }
 
 /**
- * Every stored (board, key) of one model, named by its canonical id or by any key it is stored
- * under (`GPT-4o-2024-05-13` finds the catalog's `gpt-4o-2024-05-13` and OpenRouter's key too).
+ * Every stored (board, key) of one model, named by its canonical id, by any key it is stored
+ * under or was published under, or by any spelling model identity reads as its canonical id
+ * (`GPT-4o-2024-05-13` finds the catalog's `gpt-4o-2024-05-13` and OpenRouter's key too).
  */
 export async function keysOf(db: Db, identity: Identity, id: string, board?: string): Promise<KnownModel[]> {
   const all = await knownModels(db, identity);
-  const ids = new Set(all.filter((known) => known.id === id || known.model === id).map((known) => known.id));
+  const spelled = identity.resolve('', { model: id, name: id, organization: null }).id;
+  const ids = new Set(all.filter((known) => known.id === id || known.model === id || known.sourceKeys.includes(id) || known.id === spelled).map((known) => known.id));
   return all.filter((known) => ids.has(known.id) && (!board || known.board === board));
 }
 

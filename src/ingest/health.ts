@@ -1,4 +1,5 @@
-import { ENTRY_FIELDS, type Direction, type Entry } from '../entry.ts';
+import { ENTRY_FIELDS, type Direction, type Entry, type StoredEntry } from '../entry.ts';
+import { keyOverlap } from './board-keys.ts';
 import type { HealthThresholds } from '../../scrapers/scraper.ts';
 
 /** The thresholds every board gets unless its scraper says otherwise. */
@@ -6,7 +7,11 @@ export const DEFAULT_HEALTH: Required<HealthThresholds> = {
   minEntries: 1,
   maxDropFraction: 0.4,
   ranksFollowScores: false,
+  minKeyOverlap: 0.5,
 };
+
+/** The key check judges captures whose row count is within this factor of the last good one (else the size checks speak). */
+export const KEY_CHECK_ROW_FACTOR = 2;
 
 /** Below this many entries in the last good snapshot, a drop in row count is not judged (tiny boards move a lot). */
 export const DROP_CHECK_MIN_ROWS = 10;
@@ -32,7 +37,7 @@ const filled = (entries: readonly Entry[], field: (typeof ENTRY_FIELDS)[number])
  * Sanity checks of a parsed snapshot against the last good one. Returns one sentence per failed
  * check; an empty list means the snapshot may be diffed. Pure.
  */
-export function checkHealth(next: readonly Entry[], format: string | null, lastGood: LastGood | null, board: BoardHealth): string[] {
+export function checkHealth(next: readonly StoredEntry[], format: string | null, lastGood: LastGood | null, board: BoardHealth): string[] {
   const limits = { ...DEFAULT_HEALTH, ...board.thresholds };
   const reasons: string[] = [];
 
@@ -47,11 +52,31 @@ export function checkHealth(next: readonly Entry[], format: string | null, lastG
     );
   }
 
+  // Keys as the capture published them: two rows under one published key are a broken capture, whatever board keys they got.
   const counts = new Map<string, number>();
-  for (const entry of next) counts.set(entry.model, (counts.get(entry.model) ?? 0) + 1);
+  for (const entry of next) {
+    const key = entry.sourceKey ?? entry.model;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const duplicates = [...counts].filter(([, count]) => count > 1);
   if (duplicates.length > 0) {
     reasons.push(`duplicate model keys: ${duplicates.slice(0, 5).map(([model, count]) => `${JSON.stringify(model)} ×${count}`).join(', ')}${duplicates.length > 5 ? ` and ${duplicates.length - 5} more` : ''}`);
+  }
+
+  // A similar number of rows under mostly other keys: the source (or a format switch) renamed its
+  // keys; diffing would announce every model as gone and every model as new.
+  if (
+    previous.length >= DROP_CHECK_MIN_ROWS &&
+    next.length * KEY_CHECK_ROW_FACTOR >= previous.length &&
+    next.length <= previous.length * KEY_CHECK_ROW_FACTOR
+  ) {
+    const overlap = keyOverlap(previous, next);
+    if (overlap < limits.minKeyOverlap) {
+      const kept = Math.round(overlap * previous.length);
+      reasons.push(
+        `model keys changed (format or naming change?): only ${kept} of the ${previous.length} models of the last good snapshot are listed under the same key (at least ${Math.round(limits.minKeyOverlap * 100)}% must be)`,
+      );
+    }
   }
 
   const VALUES = ['score', 'rank', 'priceInput', 'priceOutput'] as const;

@@ -8,7 +8,7 @@ import { AppError, describeError, FetchError, InvalidInputError, NotFoundError, 
 import { findBoard } from '../../scrapers/index.ts';
 import { politeFetch, type FetchDeps } from './fetch.ts';
 import { RobotsCache, robotsAllow } from './robots.ts';
-import { identifyWith, identityFor } from '../context.ts';
+import { boardKeyWith, identifyWith, identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
 import { sha256 } from './hash.ts';
 import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
@@ -150,6 +150,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: Ab
       attribute: attributionFor(identity, found.scraper.id),
       settle: settings.settle,
       identify: identifyWith(identity),
+      boardKey: boardKeyWith(identity, found.scraper),
     });
     return { board: boardId, httpStatus: response.httpStatus, ...result };
   } catch (error) {
@@ -236,6 +237,7 @@ export async function importFile(
     attribute: attributionFor(identity, found.scraper.id),
     settle: settle ?? found.board.settle,
     identify: identifyWith(identity),
+    boardKey: boardKeyWith(identity, found.scraper),
   });
 }
 

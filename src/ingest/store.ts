@@ -1,13 +1,14 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { standingEntry } from '../db/queries.ts';
 import { boards, events, quarantines, scrapes, snapshots, sources, standings } from '../db/schema.ts';
 import { snapshotTraits, summarizeChangeSet, type ChangeSet, type SnapshotTraits } from '../diff/change-set.ts';
 import { bestByGroup, countryGap, gapEvent, gapSide, type Attribution, type GapSide } from '../diff/aggregates.ts';
-import { diff } from '../diff/diff.ts';
+import { diff, type FormatSwitch } from '../diff/diff.ts';
 import type { ChangeEvent, EventValues } from '../diff/events.ts';
 import { DEFAULT_SETTLE, IMMEDIATE_KINDS, settle, type HeldEvent, type SettleWindow } from '../diff/settle.ts';
-import { EntrySchema, sameEntry, type Direction, type Entry } from '../entry.ts';
+import { EntrySchema, sameEntry, type Direction, type Entry, type StoredEntry } from '../entry.ts';
+import { assignBoardKeys } from './board-keys.ts';
 import { ConflictError } from '../errors.ts';
 import type { Scraper } from '../../scrapers/scraper.ts';
 import { entriesHash } from './hash.ts';
@@ -54,6 +55,11 @@ export interface CaptureInput {
   settle?: SettleWindow;
   /** Model identity for subscription filters (organizations, countries, canonical ids). */
   identify?: Identify;
+  /**
+   * The format-independent key of an entry, for a board whose formats key models differently
+   * (model identity's canonical id); absent: the key as published (see board-keys.ts).
+   */
+  boardKey?: ((entry: Entry) => string) | undefined;
 }
 
 /** What storing a capture did. */
@@ -230,8 +236,8 @@ async function scrapeTransition(
   }
 }
 
-function standingValues(board: string, entry: Entry, validFrom: Date, validTo: Date | null) {
-  return { boardId: board, ...entry, validFrom, validTo };
+function standingValues(board: string, entry: StoredEntry, validFrom: Date, validTo: Date | null) {
+  return { boardId: board, ...entry, sourceKey: entry.sourceKey ?? null, validFrom, validTo };
 }
 
 async function rowsCovering(tx: Tx, board: string, at: Date): Promise<Map<string, StandingRow>> {
@@ -252,9 +258,9 @@ async function insertStandings(tx: Tx, rows: ReturnType<typeof standingValues>[]
     rows.map((row) => ({ ...row, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null })),
   );
   await tx.execute(sql`
-    insert into standings (board_id, model, name, organization, rank, score, score_lower, score_upper, votes, price_input, price_output, valid_from, valid_to)
-    select "boardId", model, name, organization, rank, score, "scoreLower", "scoreUpper", votes, "priceInput", "priceOutput", "validFrom", "validTo"
-    from jsonb_to_recordset(${json}::jsonb) as x("boardId" text, model text, name text, organization text, rank integer, score double precision,
+    insert into standings (board_id, model, source_key, name, organization, rank, score, score_lower, score_upper, votes, price_input, price_output, valid_from, valid_to)
+    select "boardId", model, "sourceKey", name, organization, rank, score, "scoreLower", "scoreUpper", votes, "priceInput", "priceOutput", "validFrom", "validTo"
+    from jsonb_to_recordset(${json}::jsonb) as x("boardId" text, model text, "sourceKey" text, name text, organization text, rank integer, score double precision,
       "scoreLower" double precision, "scoreUpper" double precision, votes integer, "priceInput" double precision, "priceOutput" double precision,
       "validFrom" timestamptz, "validTo" timestamptz)`);
 }
@@ -263,6 +269,9 @@ function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
   return `${board}|${capturedAt.toISOString()}|${event.kind}|${event.model ?? '*'}`;
 }
 
+/** Ids (and first-stored times) of events derived before, by key: a re-derived event keeps both. */
+type KnownEvents = ReadonlyMap<string, { id: number; createdAt: Date }>;
+
 async function insertEvents(
   tx: Tx,
   board: string,
@@ -270,24 +279,34 @@ async function insertEvents(
   capturedAt: Date,
   found: readonly ChangeEvent[],
   status: 'published' | 'pending' = 'published',
+  known?: KnownEvents,
 ): Promise<number[]> {
   if (found.length === 0) return [];
   const json = JSON.stringify(
-    found.map((event) => ({
-      key: eventKey(board, capturedAt, event),
-      kind: event.kind,
-      model: event.model,
-      name: event.name,
-      old: event.old,
-      new: event.new,
-      data: event.data ?? null,
-    })),
+    found.map((event) => {
+      const key = eventKey(board, capturedAt, event);
+      const earlier = known?.get(key);
+      return {
+        id: earlier?.id ?? null,
+        createdAt: earlier?.createdAt.toISOString() ?? null,
+        key,
+        kind: event.kind,
+        model: event.model,
+        name: event.name,
+        old: event.old,
+        new: event.new,
+        data: event.data ?? null,
+      };
+    }),
   );
   const settledAt = status === 'published' ? capturedAt.toISOString() : null;
+  // updated_at (feeds' Last-Modified) is the clock at the write, after the board's lock was taken:
+  // now() would be the transaction's start, possibly before a write on the board that commits first.
   const inserted = await tx.execute(sql`
-    insert into events (key, board_id, snapshot_id, kind, model, name, captured_at, old, new, data, status, settled_at)
-    select key, ${board}::text, ${snapshotId}::bigint, kind, model, name, ${capturedAt.toISOString()}::timestamptz, old, new, data, ${status}::text, ${settledAt}::timestamptz
-    from jsonb_to_recordset(${json}::jsonb) as x(key text, kind text, model text, name text, old jsonb, new jsonb, data jsonb)
+    insert into events (id, created_at, updated_at, key, board_id, snapshot_id, kind, model, name, captured_at, old, new, data, status, settled_at)
+    select coalesce(id, nextval(pg_get_serial_sequence('events', 'id'))), coalesce("createdAt", now()), clock_timestamp(), key, ${board}::text, ${snapshotId}::bigint, kind, model, name,
+      ${capturedAt.toISOString()}::timestamptz, old, new, data, ${status}::text, ${settledAt}::timestamptz
+    from jsonb_to_recordset(${json}::jsonb) as x(id bigint, "createdAt" timestamptz, key text, kind text, model text, name text, old jsonb, new jsonb, data jsonb)
     on conflict (key) do nothing
     returning id`);
   return rowsOf(inserted).map((row) => Number(row.id));
@@ -310,6 +329,8 @@ interface BoardContext {
   identify: Identify | null;
   /** History is being derived again (a capture inserted before it): nothing is sent to subscribers. */
   replaying?: boolean;
+  /** While re-deriving: the events derived before, whose ids re-derived events with the same key keep. */
+  known?: KnownEvents;
 }
 
 
@@ -319,7 +340,15 @@ interface ObservationInput {
   /** The board at `at`; loaded on demand for unchanged captures. */
   entries: readonly Entry[] | null;
   /** Set when the observation is a new snapshot: the board before it and the score's columns on both sides. */
-  snapshot: { id: number; previous: readonly Entry[]; columnsBefore: string[] | null; columnsAfter: string[] | null } | null;
+  snapshot: {
+    id: number;
+    previous: readonly Entry[];
+    columnsBefore: string[] | null;
+    columnsAfter: string[] | null;
+    /** The formats of the snapshot before and of this one: a switch is diffed on what both can show. */
+    formatBefore: string | null;
+    formatAfter: string | null;
+  } | null;
 }
 
 interface ObservationOutcome {
@@ -353,6 +382,80 @@ async function gapBaseline(tx: Tx, board: string, before: Date): Promise<GapSide
   return first?.changeSet?.gap ?? null;
 }
 
+/**
+ * What a format switch at `at` needs to know of the board's past (see `FormatSwitch`): which of the
+ * models only the new capture lists the board listed before, and which of the models only the
+ * previous snapshot lists the new format's own latest earlier capture listed.
+ */
+async function formatSwitchAt(tx: Tx, board: string, at: Date, previous: readonly Entry[], next: readonly Entry[], format: string): Promise<FormatSwitch> {
+  const before = new Set(previous.map((entry) => entry.model));
+  const after = new Set(next.map((entry) => entry.model));
+  const onlyNew = next.filter((entry) => !before.has(entry.model)).map((entry) => entry.model);
+  const onlyOld = previous.filter((entry) => !after.has(entry.model)).map((entry) => entry.model);
+  const listedBefore = new Set<string>();
+  for (let i = 0; i < onlyNew.length; i += INSERT_CHUNK) {
+    const rows = await tx
+      .selectDistinct({ model: standings.model })
+      .from(standings)
+      .where(and(eq(standings.boardId, board), inArray(standings.model, onlyNew.slice(i, i + INSERT_CHUNK)), lt(standings.validFrom, at)));
+    for (const row of rows) listedBefore.add(row.model);
+  }
+  const [lastOfFormat] = await tx
+    .select({ capturedAt: snapshots.capturedAt })
+    .from(snapshots)
+    .where(and(eq(snapshots.boardId, board), eq(snapshots.format, format), lt(snapshots.capturedAt, at)))
+    .orderBy(desc(snapshots.capturedAt))
+    .limit(1);
+  const listedByNewFormat = new Set<string>();
+  if (lastOfFormat) {
+    const then = lastOfFormat.capturedAt;
+    for (let i = 0; i < onlyOld.length; i += INSERT_CHUNK) {
+      const rows = await tx
+        .select({ model: standings.model })
+        .from(standings)
+        .where(
+          and(
+            eq(standings.boardId, board),
+            inArray(standings.model, onlyOld.slice(i, i + INSERT_CHUNK)),
+            lte(standings.validFrom, then),
+            or(isNull(standings.validTo), gt(standings.validTo, then)),
+          ),
+        );
+      for (const row of rows) listedByNewFormat.add(row.model);
+    }
+  }
+  return { listedBefore, listedByNewFormat };
+}
+
+/**
+ * The format the board was shown in at any time from `from` to `to`: that of the snapshot in force
+ * then (an unchanged capture or a 304 showed that snapshot). Reads only the snapshots of that span.
+ */
+async function formatTimeline(tx: Tx, board: string, from: Date, to: Date): Promise<(time: Date) => string | null> {
+  const rows = await tx
+    .select({ capturedAt: snapshots.capturedAt, format: snapshots.format })
+    .from(snapshots)
+    .where(
+      and(
+        eq(snapshots.boardId, board),
+        lte(snapshots.capturedAt, to),
+        gte(
+          snapshots.capturedAt,
+          sql`coalesce((select max(${snapshots.capturedAt}) from ${snapshots} where ${snapshots.boardId} = ${board} and ${snapshots.capturedAt} <= ${from.toISOString()}::timestamptz), '-infinity'::timestamptz)`,
+        ),
+      ),
+    )
+    .orderBy(asc(snapshots.capturedAt));
+  return (time) => {
+    let format: string | null = null;
+    for (const row of rows) {
+      if (row.capturedAt.getTime() > time.getTime()) break;
+      format = row.format;
+    }
+    return format;
+  };
+}
+
 /** Re-sums a snapshot's change set from the fate of its events. */
 async function refreshChangeSets(
   tx: Tx,
@@ -374,7 +477,8 @@ async function refreshChangeSets(
     .where(inArray(events.snapshotId, ids));
   for (const shot of shots) {
     if (!shot.changeSet) continue;
-    const own = rows.filter((row) => row.snapshotId === shot.id);
+    // Retracted events are history a backfill replaced: not part of what the snapshot brought.
+    const own = rows.filter((row) => row.snapshotId === shot.id && row.status !== 'retracted');
     const published = own.filter((row) => row.status === 'published').map((row) => toChangeEvent({ ...row, old: null, new: null }));
     const pending = own.filter((row) => row.status === 'pending').length;
     const suppressed = own.length - published.length - pending;
@@ -411,18 +515,22 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
   let entries = observation.entries;
   const immediate: ChangeEvent[] = [];
   if (observation.snapshot) {
-    const { id, previous } = observation.snapshot;
+    const { id, previous, formatBefore, formatAfter } = observation.snapshot;
     const current = entries ?? [];
-    const found = diff(previous, current, context.direction);
+    const switched = previous.length > 0 && formatBefore !== null && formatAfter !== null && formatBefore !== formatAfter;
+    const found = diff(previous, current, context.direction, switched ? await formatSwitchAt(tx, board, at, previous, current, formatAfter) : null);
     const gap = gapOf(context, current);
     if (gap && previous.length > 0) {
       const moved = gapEvent(await gapBaseline(tx, board, at), gap, 'US', 'CN');
       if (moved) found.push(moved);
     }
-    traits.set(id, snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap));
+    traits.set(
+      id,
+      snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap, switched ? { from: formatBefore, to: formatAfter } : null),
+    );
     immediate.push(...found.filter((event) => IMMEDIATE_KINDS.includes(event.kind)));
-    announcedIds.push(...(await insertEvents(tx, board, id, at, immediate, 'published')));
-    await insertEvents(tx, board, id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending');
+    announcedIds.push(...(await insertEvents(tx, board, id, at, immediate, 'published', context.known)));
+    await insertEvents(tx, board, id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending', context.known);
     touched.add(id);
   }
 
@@ -439,24 +547,25 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
       .where(and(eq(scrapes.boardId, board), inArray(scrapes.status, SEEN), gt(scrapes.capturedAt, oldest), lte(scrapes.capturedAt, at)));
     entries ??= [...(await rowsCovering(tx, board, at)).values()].map(standingEntry);
     const pending: HeldEvent[] = held.map((row) => ({ ...toChangeEvent(row), id: row.id, capturedAt: row.capturedAt }));
-    verdict = settle(pending, { at, entries, gap: gapOf(context, entries), times: times.map((row) => row.capturedAt) }, context.window);
+    const formatAt = await formatTimeline(tx, board, oldest, at);
+    verdict = settle(pending, { at, entries, gap: gapOf(context, entries), times: times.map((row) => row.capturedAt), formatAt }, context.window);
     const snapshotOf = new Map(held.map((row) => [row.id, row.snapshotId]));
     // Changes announced as found share one statement; a rebased one (a held price) gets its own.
     const asFound = new Set(pending);
     const unchanged = verdict.publish.filter((event) => asFound.has(event)).map((event) => event.id);
     for (let i = 0; i < unchanged.length; i += INSERT_CHUNK) {
-      await tx.update(events).set({ status: 'published', settledAt: at, updatedAt: sql`now()` }).where(inArray(events.id, unchanged.slice(i, i + INSERT_CHUNK)));
+      await tx.update(events).set({ status: 'published', settledAt: at, updatedAt: sql`clock_timestamp()` }).where(inArray(events.id, unchanged.slice(i, i + INSERT_CHUNK)));
     }
     for (const event of verdict.publish.filter((published) => !asFound.has(published))) {
       await tx
         .update(events)
-        .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null, updatedAt: sql`now()` })
+        .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null, updatedAt: sql`clock_timestamp()` })
         .where(eq(events.id, event.id));
     }
     for (const status of ['reverted', 'superseded'] as const) {
       const ids = verdict.drop.filter((drop) => drop.status === status).map((drop) => drop.event.id);
       for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        await tx.update(events).set({ status, settledAt: at, updatedAt: sql`now()` }).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)));
+        await tx.update(events).set({ status, settledAt: at, updatedAt: sql`clock_timestamp()` }).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)));
       }
     }
     for (const id of [...verdict.publish.map((event) => event.id), ...verdict.drop.map((drop) => drop.event.id)]) {
@@ -481,11 +590,15 @@ async function observe(tx: Tx, context: BoardContext, observation: ObservationIn
  * capture older than stored history was inserted, later changes and their settling may differ.
  */
 async function rederive(tx: Tx, boardContext: BoardContext): Promise<void> {
-  const context = { ...boardContext, replaying: true };
-  const { board } = context;
+  const { board } = boardContext;
+  // Links already delivered (webhooks, feeds) name event ids: a re-derived event with the key of a
+  // stored one keeps its id; an announced event the new history no longer has stays, retracted.
+  const stored = await tx.select().from(events).where(and(eq(events.boardId, board), isNotNull(events.snapshotId)));
+  const known = new Map(stored.map((row) => [row.key, { id: row.id, createdAt: row.createdAt }]));
+  const context: BoardContext = { ...boardContext, replaying: true, known };
   await tx.delete(events).where(and(eq(events.boardId, board), isNotNull(events.snapshotId)));
   const shots = await tx
-    .select({ id: snapshots.id, capturedAt: snapshots.capturedAt, columns: snapshots.columns })
+    .select({ id: snapshots.id, capturedAt: snapshots.capturedAt, columns: snapshots.columns, format: snapshots.format })
     .from(snapshots)
     .where(eq(snapshots.boardId, board))
     .orderBy(asc(snapshots.capturedAt));
@@ -497,6 +610,7 @@ async function rederive(tx: Tx, boardContext: BoardContext): Promise<void> {
   const times = [...new Set([...shots.map((shot) => shot.capturedAt.getTime()), ...observed.map((row) => row.capturedAt.getTime())])].sort((a, b) => a - b);
   let previous: Entry[] = [];
   let columns: string[] | null = null;
+  let format: string | null = null;
   for (const time of times) {
     const shot = byTime.get(time);
     const at = new Date(time);
@@ -505,9 +619,21 @@ async function rederive(tx: Tx, boardContext: BoardContext): Promise<void> {
       continue;
     }
     const entries = [...(await rowsCovering(tx, board, at)).values()].map(standingEntry);
-    await observe(tx, context, { at, entries, snapshot: { id: shot.id, previous, columnsBefore: columns, columnsAfter: shot.columns } });
+    await observe(tx, context, {
+      at,
+      entries,
+      snapshot: { id: shot.id, previous, columnsBefore: columns, columnsAfter: shot.columns, formatBefore: format, formatAfter: shot.format },
+    });
     previous = entries;
     columns = shot.columns;
+    format = shot.format;
+  }
+  const derived = new Set(
+    rowsOf(await tx.execute(sql`select key from events where board_id = ${board} and snapshot_id is not null`)).map((row) => String(row.key)),
+  );
+  const retracted = stored.filter((row) => (row.status === 'published' || row.status === 'retracted') && !derived.has(row.key));
+  for (let i = 0; i < retracted.length; i += INSERT_CHUNK) {
+    await tx.insert(events).values(retracted.slice(i, i + INSERT_CHUNK).map((row) => ({ ...row, status: 'retracted', updatedAt: sql`clock_timestamp()` })));
   }
 }
 
@@ -572,8 +698,7 @@ function checkEntries(entries: Entry[]): Entry[] {
  */
 export async function applyCapture(db: Db, input: CaptureInput): Promise<CaptureResult> {
   const { board, capturedAt: at } = input;
-  const entries = checkEntries(input.entries);
-  const hash = entriesHash(entries);
+  const published = checkEntries(input.entries);
   const ranAt = input.ranAt ?? new Date();
   const log = {
     boardId: board,
@@ -583,7 +708,7 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
     source: input.source,
     httpStatus: input.httpStatus ?? null,
     contentHash: input.contentHash,
-    rowCount: entries.length,
+    rowCount: published.length,
     etag: input.etag ?? null,
     lastModified: input.lastModified ?? null,
     durationMs: input.durationMs ?? null,
@@ -597,7 +722,7 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
     suppressed: 0,
     changeSet: null,
     insertedBefore: null,
-    rowCount: entries.length,
+    rowCount: published.length,
     reasons: [],
     quarantineId: null,
     ...extra,
@@ -605,6 +730,10 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
 
   return db.transaction(async (tx) => {
     await lockBoard(tx, board);
+    // The board as it stood at `at`: its keys are the ones models keep (board-keys.ts).
+    const before = await rowsCovering(tx, board, at);
+    const entries: StoredEntry[] = input.boardKey ? assignBoardKeys(published, [...before.values()].map(standingEntry), input.boardKey) : published;
+    const hash = entriesHash(entries);
 
     const [sameTime] = await tx
       .select({ id: snapshots.id, entriesHash: snapshots.entriesHash })
@@ -670,7 +799,6 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
       return outcome('unchanged', previous.id, { events: settled.published, pending: settled.pending, suppressed: settled.suppressed });
     }
 
-    const before = await rowsCovering(tx, board, at);
     const previousEntries = [...before.values()].map(standingEntry);
 
     const reasons = checkHealth(entries, input.format, previous ? { entries: previousEntries, format: previous.format } : null, input.health ?? { direction: 'higher' });
@@ -795,7 +923,14 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
       settled = await observe(tx, context, {
         at,
         entries,
-        snapshot: { id: snapshot.id, previous: previousEntries, columnsBefore: previous?.columns ?? null, columnsAfter: input.columns ?? null },
+        snapshot: {
+          id: snapshot.id,
+          previous: previousEntries,
+          columnsBefore: previous?.columns ?? null,
+          columnsAfter: input.columns ?? null,
+          formatBefore: previous?.format ?? null,
+          formatAfter: input.format,
+        },
       });
       await tx.insert(scrapes).values({ ...log, status: previous ? 'changed' : 'first', snapshotId: snapshot.id });
     }

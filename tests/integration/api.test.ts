@@ -243,7 +243,7 @@ describe('GET /v1/changes', () => {
     expect(body.changes.map((change: { capturedAt: string; summary: string }) => [change.capturedAt.slice(0, 10), change.summary])).toEqual([
       ['2024-06-15', 'lmarena-text: 1 entered; 1 exited'],
       ['2024-06-08', 'lmarena-text: new #1 CLAUDE/3.5 SONNET; 2 rank moves; 1 score change'],
-      ['2024-06-01', 'lmarena-text: first seen with 3 models, #1 gpt-4o'],
+      ['2024-06-01', 'lmarena-text: first seen with 3 models, #1 GPT-4O'],
     ]);
     const [latest] = body.changes;
     expect(latest).toMatchObject({ board: BOARD, bulkRemoval: false, methodologyChanged: false, counts: { entered: 1, exited: 1 }, rowCount: 3 });

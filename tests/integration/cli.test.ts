@@ -127,7 +127,7 @@ describe('rankwatch import', () => {
     expect(second.stdout).toMatch(/first snapshot, 2 models, inserted before the capture of 2024-07-01T12:00:00.000Z$/m);
     // The later capture's changes are derived again against the earlier one, and settle with the next capture.
     const leaders = JSON.parse((await rankwatch(['events', '--kind', 'new_leader', '--status', 'pending', '--json'], own)).stdout);
-    expect(leaders.map((event: { model: string; capturedAt: string }) => `${event.capturedAt} ${event.model}`)).toEqual(['2024-07-01T12:00:00.000Z Beta']);
+    expect(leaders.map((event: { name: string; capturedAt: string }) => `${event.capturedAt} ${event.name}`)).toEqual(['2024-07-01T12:00:00.000Z Beta']);
     expect(JSON.parse((await rankwatch(['events', '--kind', 'new_leader', '--json'], own)).stdout)).toEqual([]);
     const twoFiles = await rankwatch(['import', 'lmarena-text', '--at', '2024-06-01', earlier, later], own);
     expect(twoFiles.code).toBe(2);
@@ -153,7 +153,8 @@ describe.skipIf(!HAVE_SHARED)('importing the real LMArena history (../shared/lea
     expect(first.stderr).toMatch(/imported 86 of 86 files into lmarena-text/);
 
     const leaders = await rankwatch(['events', '--board', 'lmarena-text', '--kind', 'new_leader', '--json', '--limit', '1000'], history);
-    const found = JSON.parse(leaders.stdout).map((event: { capturedAt: string; model: string }) => `${event.capturedAt.slice(0, 10)} ${event.model}`);
+    // Display names as the CSVs print them (the board keys are canonical ids: `gemini-2.5-pro` for `Gemini-2.5-Pro`).
+    const found = JSON.parse(leaders.stdout).map((event: { capturedAt: string; name: string }) => `${event.capturedAt.slice(0, 10)} ${event.name}`);
     expect(found.sort()).toEqual(expectedLeaderChanges().sort());
     expect(found).toContain('2024-09-17 ChatGPT-4o-latest (2024-09-03)');
     expect(found).toContain('2025-03-26 Gemini-2.5-Pro-Exp-03-25');

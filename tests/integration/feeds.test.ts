@@ -236,7 +236,7 @@ describe('feed formats: one item per change set (the default)', () => {
 
   it('the three formats carry the same items with the same titles: the change sets’ summaries, markup characters included', async () => {
     const [rss, atom, json] = await Promise.all(FORMATS.map((format) => feed(format, `?board=${LIVEBENCH}`)));
-    expect(rss?.items.map((item) => item.title)).toEqual(['livebench: 1 entered', 'livebench: first seen with 1 model, #1 l1']);
+    expect(rss?.items.map((item) => item.title)).toEqual(['livebench: 1 entered', 'livebench: first seen with 1 model, #1 L1']);
     expect(atom?.items).toEqual(rss?.items);
     expect(json?.items).toEqual(rss?.items);
     const body = parseAtomFeed(atom!.text).entries?.[0]?.content?.value ?? '';

@@ -28,13 +28,13 @@ const cases: Case[] = [
     name: 'first snapshot: one board_first_seen record, no entered flood',
     previous: [],
     next: [e('a', 1, 1300), e('b', 2, 1290), e('c', 2, 1289)],
-    expected: ['board_first_seen * ->3/[a]'],
+    expected: ['board_first_seen * ->3/[a]/[A]'],
   },
   {
     name: 'first snapshot with a tie at #1 names both leaders',
     previous: [],
     next: [e('a', 1, 1300), e('b', 1, 1299)],
-    expected: ['board_first_seen * ->2/[a,b]'],
+    expected: ['board_first_seen * ->2/[a,b]/[A,B]'],
   },
   { name: 'two empty snapshots: nothing', previous: [], next: [], expected: [] },
   {
@@ -130,7 +130,7 @@ describe('diff', () => {
 
   it('new_leader carries the previous leaders and who it is tied with', () => {
     const [leader] = diff([e('a', 1, 1300), e('b', 2, 1299), e('c', 3, 1280)], [e('a', 1, 1300), e('b', 1, 1301), e('c', 3, 1280)]);
-    expect(leader).toMatchObject({ kind: 'new_leader', model: 'b', name: 'B', data: { previousLeaders: ['a'], sharedWith: ['a'] } });
+    expect(leader).toMatchObject({ kind: 'new_leader', model: 'b', name: 'B', data: { previousLeaders: ['a'], sharedWith: ['a'], sharedWithNames: ['A'] } });
   });
 
   it('price changes carry the percentage of each price', () => {

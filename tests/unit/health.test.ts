@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allBoards } from '../../scrapers/index.ts';
-import { makeEntry, type Entry } from '../../src/entry.ts';
+import { makeEntry, type Entry, type StoredEntry } from '../../src/entry.ts';
 import { checkHealth, type BoardHealth, type LastGood } from '../../src/ingest/health.ts';
 
 const row = (model: string, rank: number | null, score: number | null, extra: Partial<Entry> = {}): Entry =>
@@ -12,7 +12,7 @@ const good = (entries: Entry[], format: string | null = 'csv'): LastGood => ({ e
 const higher: BoardHealth = { direction: 'higher' };
 
 describe('checkHealth: sanity checks against the last good snapshot', () => {
-  it.each<[string, Entry[], string | null, LastGood | null, BoardHealth, RegExp[]]>([
+  it.each<[string, StoredEntry[], string | null, LastGood | null, BoardHealth, RegExp[]]>([
     ['a normal next snapshot passes', board(40), 'csv', good(board(41)), higher, []],
     ['a first snapshot passes with nothing to compare', board(40), 'csv', null, higher, []],
     ['the 2025-02-16 deprecation filter (30 of 200 hidden) is a change, not a broken page', board(170), 'csv', good(board(200)), higher, []],
@@ -64,6 +64,41 @@ describe('checkHealth: sanity checks against the last good snapshot', () => {
       [],
     ],
     ['upper-bound ranks may cross scores when the source does not promise otherwise', [row('a', 1, 1300), row('b', 2, 1310)], 'csv', null, higher, []],
+    [
+      // The same board under other keys (a format or naming change): diffing it would announce every model gone and every model new.
+      'a similar row count under mostly new keys',
+      board(40).map((entry) => ({ ...entry, model: entry.model.toUpperCase() })),
+      'json',
+      good(board(40), 'csv'),
+      higher,
+      [/^model keys changed \(format or naming change\?\): only 0 of the 40 models of the last good snapshot are listed under the same key \(at least 50% must be\)$/],
+    ],
+    [
+      'half the keys kept is a busy day, not a renaming',
+      [...board(20), ...board(20).map((entry) => ({ ...entry, model: `new-${entry.model}` }))],
+      'csv',
+      good(board(40)),
+      higher,
+      [],
+    ],
+    [
+      'a per-board key overlap',
+      [...board(30), ...board(10).map((entry) => ({ ...entry, model: `new-${entry.model}` }))],
+      'csv',
+      good(board(40)),
+      { direction: 'higher', thresholds: { minKeyOverlap: 0.9 } },
+      [/^model keys changed .*only 30 of the 40 models .*at least 90% must be/],
+    ],
+    ['a board twice as big is judged by the size checks, not the keys', board(90).map((entry) => ({ ...entry, model: `x${entry.model}` })), 'csv', good(board(40)), higher, []],
+    [
+      // Board keys are distinct by construction; two rows the source published under one key are still a broken capture.
+      'duplicates are judged on the keys as published',
+      [...board(12), { ...row('m3-copy', 13, 1000), sourceKey: 'm3' }],
+      'csv',
+      good(board(12)),
+      higher,
+      [/^duplicate model keys: "m3" ×2$/],
+    ],
   ])('%s', (_name, next, format, lastGood, health, expected) => {
     const reasons = checkHealth(next, format, lastGood, health);
     expect(reasons).toHaveLength(expected.length);

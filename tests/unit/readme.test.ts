@@ -12,7 +12,7 @@ describe('README', () => {
       const health = { ...DEFAULT_HEALTH, ...board.health };
       const row =
         `| \`${id}\` | ${board.scoreLabel ?? ''} (${board.direction} is better) | ${board.live ? board.live.format : '-'} | ${board.live?.schedule ?? 'import only'} ` +
-        `| ${health.minEntries} | ${Math.round(health.maxDropFraction * 100)}% | ${health.ranksFollowScores ? 'yes' : 'no'} |`;
+        `| ${health.minEntries} | ${Math.round(health.maxDropFraction * 100)}% | ${health.minKeyOverlap > 0 ? `${Math.round(health.minKeyOverlap * 100)}%` : 'off'} | ${health.ranksFollowScores ? 'yes' : 'no'} |`;
       expect(readme).toContain(row);
     },
   );

@@ -124,6 +124,44 @@ describe('settle: ranking boards (a change must not go back within two scrapes)'
   });
 });
 
+describe('settle: changes found in another format than the observation', () => {
+  // A held rank change found at hour 1 in format `csv`; later observations in `json` rank other
+  // sets of models, so they cannot say whether it flipped back.
+  const formats = (switchAt: number, back?: number) => (time: Date) => {
+    const hour = (time.getTime() - T0) / HOUR;
+    return hour >= switchAt && (back === undefined || hour < back) ? 'json' : 'csv';
+  };
+  const held: HeldEvent[] = [{ kind: 'rank_changed', model: 'a', name: 'a', old: { rank: 1 }, new: { rank: 2 }, id: 1, capturedAt: new Date(T0 + HOUR) }];
+  const at = (hour: number, entries: Entry[], formatAt: (time: Date) => string | null) =>
+    settle(held, { at: new Date(T0 + hour * HOUR), entries, gap: null, times: [0, 1, 2, 3, 4].filter((h) => h <= hour).map((h) => new Date(T0 + h * HOUR)), formatAt }, { scrapes: 2 });
+
+  it('is not judged on the first observation in the new format, even when its value looks like a return', () => {
+    expect(at(2, ranked('a b'), formats(2))).toEqual({ publish: [], drop: [] });
+  });
+
+  it('waits for an observation in its own format, and is judged there as usual', () => {
+    // json at hour 2, csv again at hour 3 showing the old rank: a flip-flop after all.
+    expect(at(3, ranked('a b'), formats(2, 3)).drop.map(({ status }) => status)).toEqual(['reverted']);
+  });
+
+  it('is announced as found once the board was seen twice in the new format', () => {
+    expect(at(3, ranked('a b'), formats(2)).publish.map((event) => event.id)).toEqual([1]);
+  });
+
+  it('a chain that goes on in the new format: the old format part is announced, the rest judged as usual', () => {
+    const chain: HeldEvent[] = [
+      { kind: 'gap_changed', model: null, name: null, old: { leader: 'US', points: 10, percent: 10 }, new: { leader: 'US', points: 8, percent: 8 }, data: { countries: ['US', 'CN'] }, id: 1, capturedAt: new Date(T0 + HOUR) },
+      { kind: 'gap_changed', model: null, name: null, old: { leader: 'US', points: 8, percent: 8 }, new: { leader: 'US', points: 5, percent: 5 }, data: { countries: ['US', 'CN'] }, id: 2, capturedAt: new Date(T0 + 3 * HOUR) },
+      { kind: 'gap_changed', model: null, name: null, old: { leader: 'US', points: 5, percent: 5 }, new: { leader: 'US', points: 3, percent: 3 }, data: { countries: ['US', 'CN'] }, id: 3, capturedAt: new Date(T0 + 4 * HOUR) },
+    ];
+    const times = [0, 1, 2, 3, 4].map((h) => new Date(T0 + h * HOUR));
+    const verdict = settle(chain, { at: times[4]!, entries: [], gap: { leader: 'US', points: 3, percent: 3, bestUS: 'x', bestCN: 'y', insideIntervals: false }, times, formatAt: formats(2) }, { scrapes: 2 });
+    // The csv part (hour 1) is announced as found; of the json part, hour 3 has been seen again, hour 4 not yet.
+    expect(verdict.publish.map((event) => event.id)).toEqual([1, 2]);
+    expect(verdict.drop).toEqual([]);
+  });
+});
+
 describe('settling windows as configured', () => {
   it.each<[string, SettleWindow | null, string]>([
     ['2', { scrapes: 2 }, '2 scrapes'],
