@@ -97,13 +97,20 @@ export function retryDelay(schedule: readonly number[], attempt: number, random:
 }
 
 /** POSTs a body, pinned to the checked addresses, no redirects, with a deadline. */
-async function post(url: URL, addresses: readonly string[], headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }> {
+async function post(
+  url: URL,
+  addresses: readonly string[],
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
       // No shared agent: a pooled socket could bypass the address pinned for this request.
-      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: lookupFor(addresses), timeout: timeoutMs, agent: false },
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: lookupFor(addresses), timeout: timeoutMs, agent: false, signal },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -129,6 +136,8 @@ interface Attempt {
   delivery: DeliveryRow;
   subscription: SubscriptionRow | null;
   result: AttemptResult | null;
+  /** Why a delivery was not sent although its subscriber is there. */
+  cancelled?: string;
   now: Date;
   answeredAt: Date;
   durationMs: number;
@@ -162,7 +171,14 @@ export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicU
 
   const alerts = new Map<number, Alert>();
   for (const delivery of batch) {
-    const carried = delivery.kind === 'test' ? sample : delivery.eventIds.map((id) => byEvent.get(id)).filter((event): event is StoredEvent => event !== undefined).sort(order);
+    // Only what is announced now: a backfill may have retracted a queued event, or found it a flip-flop.
+    const carried =
+      delivery.kind === 'test'
+        ? sample
+        : delivery.eventIds
+            .map((id) => byEvent.get(id))
+            .filter((event): event is StoredEvent => event !== undefined && event.status === 'published')
+            .sort(order);
     const changeSets: AlertChangeSet[] = groupByChangeSet(carried).map((group) => {
       const first = group[0]!;
       const set = first.snapshotId === null ? null : bySet.get(first.snapshotId);
@@ -212,6 +228,7 @@ export class Dispatcher {
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  readonly #abort = new AbortController();
   #unlisten: (() => Promise<void>) | null = null;
 
   constructor(options: DispatcherOptions) {
@@ -241,8 +258,14 @@ export class Dispatcher {
     this.wake();
   }
 
+  /**
+   * Stops sending: a request in flight or a Slack pacing wait is abandoned at once (recorded as a
+   * failed attempt, retried with the same message id after a restart), so shutdown does not wait
+   * for a slow receiver's timeout.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     if (this.#timer) clearTimeout(this.#timer);
     await this.#unlisten?.().catch(() => {});
     await this.#running;
@@ -351,22 +374,33 @@ export class Dispatcher {
   async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null, alert: Alert): Promise<Attempt> {
     const now = this.#options.now();
     if (!subscription || !subscription.enabled) return { delivery, subscription, result: null, now, answeredAt: now, durationMs: 0 };
+    if (delivery.kind !== 'test' && alert.changeSets.length === 0) {
+      const cancelled = 'nothing left to send: a backfill retracted its events or found them flip-flops';
+      return { delivery, subscription, result: null, cancelled, now, answeredAt: now, durationMs: 0 };
+    }
     const pace = PACING_MS[subscription.channel] ?? 0;
     const last = this.#lastSent.get(subscription.url);
+    const signal = this.#abort.signal;
     if (pace > 0 && last !== undefined) {
       const wait = last + pace - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
     }
     const started = Date.now();
     let result: AttemptResult;
     try {
+      if (signal.aborted) throw new Error('abandoned: shutting down');
       // Checked again at send time: the name may resolve elsewhere now. The socket goes to the checked address.
       const checked = await checkWebhookUrl(subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
       const requestParts = renderRequest(subscription, alert, now);
-      const response = await post(requestParts.url, checked.addresses, requestParts.headers, requestParts.body, this.#options.timeoutMs);
+      const response = await post(requestParts.url, checked.addresses, requestParts.headers, requestParts.body, this.#options.timeoutMs, signal);
       result = judgeResponse(subscription.channel, response.statusCode, response.headers, response.body, now);
     } catch (error) {
-      result = { outcome: 'failed', statusCode: null, error: describeError(error), retryAfterMs: null };
+      result = { outcome: 'failed', statusCode: null, error: signal.aborted ? 'abandoned: shutting down' : describeError(error), retryAfterMs: null };
     }
     this.#lastSent.set(subscription.url, Date.now());
     // Retries count from the answer (Retry-After is relative to it), not from the start of the attempt.
@@ -379,10 +413,10 @@ export class Dispatcher {
     if (attempts.length === 0) return;
     const lines: [level: 'info' | 'warn', message: string][] = [];
     await this.#db.transaction(async (tx) => {
-      for (const { delivery, subscription, result, now, answeredAt, durationMs } of attempts) {
+      for (const { delivery, subscription, result, cancelled, now, answeredAt, durationMs } of attempts) {
         if (!result || !subscription) {
-          // Not sent: the subscription was deleted, disabled, or found gone earlier in this batch.
-          const reason = !subscription ? 'subscription deleted' : `subscription disabled: ${subscription.disabledReason ?? 'the receiver is gone'}`;
+          // Not sent: the subscription was deleted, disabled, or found gone earlier in this batch; or nothing is left to send.
+          const reason = cancelled ?? (!subscription ? 'subscription deleted' : `subscription disabled: ${subscription.disabledReason ?? 'the receiver is gone'}`);
           await tx.update(deliveries).set({ status: 'cancelled', lockedUntil: null, lastError: reason }).where(eq(deliveries.id, delivery.id));
           continue;
         }
