@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   RANKWATCH_SCHEDULER: boolean.default(true),
   RANKWATCH_BOARDS: z.string().default('all'),
   RANKWATCH_SCRAPE_ON_START: boolean.default(true),
+  RANKWATCH_SCRAPE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   RANKWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   RANKWATCH_ALIASES_FILE: z.string().min(1).optional(),
   RANKWATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -71,6 +72,8 @@ export interface Config {
   fetch: { timeoutMs: number; maxBytes: number; retries: number; baseDelayMs: number; maxDelayMs: number };
   scheduler: boolean;
   scrapeOnStart: boolean;
+  /** Most scrapes the scheduler runs at once (the others wait their turn). */
+  scrapeConcurrency: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The user's own model aliases and organizations (YAML), merged over the shipped tables. */
   identityFiles: { aliases: string | undefined; organizations: string | undefined };
@@ -191,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     },
     scheduler: values.RANKWATCH_SCHEDULER,
     scrapeOnStart: values.RANKWATCH_SCRAPE_ON_START,
+    scrapeConcurrency: values.RANKWATCH_SCRAPE_CONCURRENCY,
     logLevel: values.RANKWATCH_LOG_LEVEL,
     identityFiles: { aliases: values.RANKWATCH_ALIASES_FILE, organizations: values.RANKWATCH_ORGANIZATIONS_FILE },
     adminToken: values.RANKWATCH_ADMIN_TOKEN,

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
 import { describeCapture } from '../diff/describe.ts';
 import { describeError } from '../errors.ts';
@@ -41,6 +42,9 @@ export function startScheduler(config: Config, run: (board: string, signal: Abor
   const jobs: Scheduler['jobs'] = [];
   const skipped: Scheduler['skipped'] = [];
   const running = new Map<string, Promise<void>>();
+  // A few scrapes at a time: at start every board is due at once (65 fetches, as many DNS lookups,
+  // which no abort cancels and which hold the process at exit), and sources are asked politely.
+  const limit = pLimit({ concurrency: config.scrapeConcurrency, rejectOnClear: true });
   const tick = (board: string): Promise<void> => {
     if (stopping.signal.aborted) return Promise.resolve();
     const busy = running.get(board);
@@ -50,10 +54,12 @@ export function startScheduler(config: Config, run: (board: string, signal: Abor
     }
     const job = (async () => {
       try {
-        const outcome = await run(board, stopping.signal);
+        const outcome = await limit(() => run(board, stopping.signal));
         (outcome.status === 'failed' || outcome.status === 'abandoned' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
       } catch (error) {
-        log.error(`scrape ${board}: ${describeError(error)}`);
+        // A scrape still waiting for its turn at shutdown is dropped, not started.
+        if (stopping.signal.aborted && (error as Error).name === 'AbortError') log.debug(`scrape ${board}: not started, shutting down`);
+        else log.error(`scrape ${board}: ${describeError(error)}`);
       } finally {
         running.delete(board);
       }
@@ -76,6 +82,7 @@ export function startScheduler(config: Config, run: (board: string, signal: Abor
     skipped,
     async stop() {
       stopping.abort('shutting down');
+      limit.clearQueue();
       for (const task of tasks) await task.destroy();
       // Fetches end at once; a capture already fetched finishes storing before the database closes.
       await Promise.all(running.values());
