@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   RANKWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   RANKWATCH_ALIASES_FILE: z.string().min(1).optional(),
   RANKWATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RANKWATCH_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RANKWATCH_WEBHOOK_ALLOW_HOSTS: z.string().optional(),
   RANKWATCH_DISPATCHER: boolean.default(true),
   RANKWATCH_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
@@ -79,6 +80,8 @@ export interface Config {
   identityFiles: { aliases: string | undefined; organizations: string | undefined };
   /** Bearer token for managing subscriptions; unset: the management endpoints answer 503. */
   adminToken: string | undefined;
+  /** Bearer token for `/metrics`; unset: public, as Prometheus endpoints usually are. */
+  metricsToken: string | undefined;
   /** Alert delivery: hosts exempt from the private-address guard, the dispatcher, its timeout and retry delays. */
   delivery: { allowHosts: string[]; dispatcher: boolean; timeoutMs: number; retrySchedule: number[] };
   boards: Map<string, BoardSettings>;
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     logLevel: values.RANKWATCH_LOG_LEVEL,
     identityFiles: { aliases: values.RANKWATCH_ALIASES_FILE, organizations: values.RANKWATCH_ORGANIZATIONS_FILE },
     adminToken: values.RANKWATCH_ADMIN_TOKEN,
+    metricsToken: values.RANKWATCH_METRICS_TOKEN,
     delivery: {
       allowHosts: parseAllowHosts(values.RANKWATCH_WEBHOOK_ALLOW_HOSTS),
       dispatcher: values.RANKWATCH_DISPATCHER,

@@ -9,6 +9,9 @@ import type { Logger } from './log.ts';
 import { startScheduler, type Scheduler } from './schedule/scheduler.ts';
 import { identityFor, openStore } from './context.ts';
 import { Dispatcher } from './notify/dispatcher.ts';
+import { describeError } from './errors.ts';
+import { Metrics } from './metrics.ts';
+import type { ComponentState } from './api/operations.ts';
 
 /** A running service: HTTP API plus scheduled scrapes. */
 export interface Service {
@@ -19,6 +22,10 @@ export interface Service {
   scheduler: Scheduler | null;
   /** Sends alerts from the outbox (null when RANKWATCH_DISPATCHER is off). */
   dispatcher: Dispatcher | null;
+  /** The HTTP app it serves, for requests in the same process (tests). */
+  app: ReturnType<typeof createApp>;
+  /** The metrics `/metrics` serves, which the scheduler and dispatcher report into. */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -43,6 +50,12 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // Read (and check) the user's identity tables once, before anything starts: a malformed file stops here.
   const identity = identityFor(config);
   const database = await openStore(config, 'serve');
+  const metrics = new Metrics(database.db, (error) => log.warn(`metrics: cannot read the outbox: ${describeError(error)}`));
+  // Set once each has started: until then (and from stop() on) /readyz answers 503 naming it.
+  let scheduler: Scheduler | null = null;
+  let dispatcher: Dispatcher | null = null;
+  const state = (enabled: boolean, component: { readonly running: boolean } | null): ComponentState =>
+    !enabled ? 'disabled' : component === null ? 'starting' : component.running ? 'running' : 'stopped';
   const app = createApp({
     db: database.db,
     publicUrl: config.publicUrl,
@@ -50,6 +63,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     identity,
     adminToken: config.adminToken,
     urlPolicy: { allowHosts: config.delivery.allowHosts },
+    metrics,
+    metricsToken: config.metricsToken,
+    background: () => ({ scheduler: state(config.scheduler, scheduler), dispatcher: state(config.delivery.dispatcher, dispatcher) }),
   });
   let server: ReturnType<typeof serve>;
   let address: AddressInfo;
@@ -69,13 +85,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const linkWarning = publicUrlWarning(config, url);
   if (linkWarning) log.warn(linkWarning);
 
-  const scheduler = config.scheduler
-    ? startScheduler(config, (board, signal) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(), identity }, board, signal), log)
+  scheduler = config.scheduler
+    ? startScheduler(config, (board, signal) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(), identity }, board, signal), log, metrics)
     : null;
   for (const job of scheduler?.jobs ?? []) log.info(`scheduled ${job.board}: ${job.schedule}`);
   for (const skip of scheduler?.skipped ?? []) log.info(`not scheduled ${skip.board}: not configured (${skip.reason})`);
 
-  const dispatcher = config.delivery.dispatcher
+  const sender = config.delivery.dispatcher
     ? new Dispatcher({
         database,
         publicUrl: config.publicUrl ?? url,
@@ -83,9 +99,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
         timeoutMs: config.delivery.timeoutMs,
         retrySchedule: config.delivery.retrySchedule,
         log: (level, message) => log[level](message),
+        metrics,
       })
     : null;
-  await dispatcher?.start();
+  await sender?.start();
+  dispatcher = sender;
 
   let stopping: Promise<void> | null = null;
   return {
@@ -94,6 +112,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     database,
     scheduler,
     dispatcher,
+    app,
+    metrics,
     stop() {
       stopping ??= (async () => {
         // All at once: the scheduler abandons fetches and retry waits at once (a capture being

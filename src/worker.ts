@@ -59,7 +59,8 @@ export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     const config = settings(env);
     return withDatabase(env, async (database) =>
-      createApp({ db: database.db, publicUrl: config.publicUrl, adminToken: config.adminToken, urlPolicy: { allowHosts: config.delivery.allowHosts } }).fetch(request),
+      // No /metrics: each request runs in a new app and isolate, so its counters would never add up.
+      createApp({ db: database.db, publicUrl: config.publicUrl, adminToken: config.adminToken, urlPolicy: { allowHosts: config.delivery.allowHosts }, metrics: null }).fetch(request),
     );
   },
 

@@ -15,7 +15,7 @@ import {
   listQuarantines,
   standingsAt,
 } from '../db/queries.ts';
-import { AppError, ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { AppError, ConflictError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { mountFeeds } from '../feed/routes.ts';
 import { eventFilter } from './event-filter.ts';
 import { loadIdentity, type Identity } from '../identity/identity.ts';
@@ -25,6 +25,8 @@ import { rejectControlCharacters } from './control-characters.ts';
 import { parseId, parseLimit, parseTime } from './params.ts';
 import { AuthError, mountSubscriptions } from './subscriptions.ts';
 import type { UrlPolicy } from '../notify/subscriptions.ts';
+import { Metrics } from '../metrics.ts';
+import { countRequests, mountOperations, NOTHING_BESIDE, type BackgroundState } from './operations.ts';
 
 /** What the HTTP API needs. */
 export interface ApiDeps {
@@ -39,6 +41,15 @@ export interface ApiDeps {
   adminToken?: string | undefined;
   /** Webhook URL guard: hosts exempt from the private-address check, and (tests) a DNS lookup. */
   urlPolicy?: UrlPolicy;
+  /**
+   * Prometheus metrics served at `/metrics`, shared with the scheduler and dispatcher that report
+   * into them (default: a registry of this app's own); null: no `/metrics` (the Workers entry).
+   */
+  metrics?: Metrics | null;
+  /** Bearer token for `/metrics` (unset: public). */
+  metricsToken?: string | undefined;
+  /** The scheduler's and dispatcher's state for `/readyz` (default: neither runs beside this app). */
+  background?: () => BackgroundState;
 }
 
 type Env = { Variables: RequestIdVariables };
@@ -59,6 +70,10 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   const { db } = deps;
   const app = new Hono<Env>();
   const identity = (): Identity => deps.identity ?? loadIdentity();
+  const logError = deps.logError ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const metrics = deps.metrics === undefined ? new Metrics(db, (error) => logError(`metrics: cannot read the outbox: ${describeError(error)}`)) : deps.metrics;
+  // First: requests another middleware answers (a 400 for a control character) are counted too.
+  if (metrics) app.use(countRequests(metrics));
   app.use(requestId());
   app.use(rejectControlCharacters(() => app.routes));
 
@@ -71,7 +86,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     };
     if (error instanceof InvalidInputError) body.parameter = error.parameter;
     // Escaped here whatever logger is given: the path and the error come from the request.
-    if (status === 500) (deps.logError ?? ((m) => process.stderr.write(`${m}\n`)))(escapeForLog(`[${c.get('requestId')}] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`));
+    if (status === 500) logError(escapeForLog(`[${c.get('requestId')}] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`));
     return c.json(body, status);
   });
   app.notFound((c) => c.json({ code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
@@ -83,6 +98,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
     await db.execute(sql`select 1`);
     return c.json({ status: 'ok', version: VERSION });
   });
+  mountOperations(app, { db, metrics, metricsToken: deps.metricsToken, background: deps.background ?? (() => NOTHING_BESIDE) });
 
   app.get('/v1/boards', async (c) => c.json({ boards: await listBoards(db) }));
 

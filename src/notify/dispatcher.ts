@@ -14,6 +14,7 @@ import { toStoredEvent } from '../db/queries.ts';
 import { slackMessage } from './slack.ts';
 import { checkWebhookUrl, lookupFor, type WebhookLookup } from './ssrf.ts';
 import { signWebhook, webhookBody } from './webhook.ts';
+import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 
 /**
  * Delays before each retry (Standard Webhooks' schedule, continued at 10 hours to about three
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   now?: () => Date;
   random?: () => number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Hears each recorded attempt (Prometheus metrics). */
+  metrics?: Pick<MetricsHooks, 'deliveryAttempted'>;
 }
 
 /** What one attempt came to. */
@@ -222,12 +225,13 @@ export function renderRequest(subscription: Pick<SubscriptionRow, 'channel' | 'u
  * wakes on NOTIFY from a committed outbox row, and on a timer for retries and digest windows.
  */
 export class Dispatcher {
-  readonly #options: Required<Omit<DispatcherOptions, 'lookup' | 'log'>> & Pick<DispatcherOptions, 'lookup' | 'log'>;
+  readonly #options: Required<Omit<DispatcherOptions, 'lookup' | 'log' | 'metrics'>> & Pick<DispatcherOptions, 'lookup' | 'log' | 'metrics'>;
   readonly #lastSent = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
+  #started = false;
   readonly #abort = new AbortController();
   #unlisten: (() => Promise<void>) | null = null;
 
@@ -255,7 +259,13 @@ export class Dispatcher {
       const listening = await database.sql.listen(OUTBOX_CHANNEL, wake);
       this.#unlisten = () => listening.unlisten();
     }
+    this.#started = true;
     this.wake();
+  }
+
+  /** True once start() has set up its listener, until stop() is called (for `/readyz`). */
+  get running(): boolean {
+    return this.#started && !this.#stopped;
   }
 
   /**
@@ -412,6 +422,7 @@ export class Dispatcher {
   async #recordAll(attempts: readonly Attempt[]): Promise<void> {
     if (attempts.length === 0) return;
     const lines: [level: 'info' | 'warn', message: string][] = [];
+    const counted: [channel: string, outcome: DeliveryOutcome][] = [];
     await this.#db.transaction(async (tx) => {
       for (const { delivery, subscription, result, cancelled, now, answeredAt, durationMs } of attempts) {
         if (!result || !subscription) {
@@ -422,7 +433,7 @@ export class Dispatcher {
         }
         const attemptNumber = delivery.attempts + 1;
         let status = 'delivered';
-        let outcome: string = result.outcome;
+        let outcome: DeliveryOutcome = result.outcome;
         let next = now;
         if (result.outcome === 'failed') {
           const delay = retryDelay(this.#options.retrySchedule, attemptNumber, this.#options.random());
@@ -457,8 +468,11 @@ export class Dispatcher {
           status === 'delivered' ? 'info' : 'warn',
           `delivery ${delivery.id} to subscription ${subscription.id} (${subscription.channel}): ${outcome}${result.error ? `: ${result.error}` : ''}${status === 'pending' ? `; next attempt ${next.toISOString()}` : ''}`,
         ]);
+        counted.push([subscription.channel, outcome]);
       }
     });
+    // After the commit: an attempt whose record was rolled back is repeated, and counted then.
+    for (const [channel, outcome] of counted) this.#options.metrics?.deliveryAttempted(channel, outcome);
     for (const [level, message] of lines) this.#options.log?.(level, message);
   }
 }

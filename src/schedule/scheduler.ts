@@ -5,6 +5,7 @@ import { describeCapture } from '../diff/describe.ts';
 import { describeError } from '../errors.ts';
 import type { ScrapeOutcome } from '../ingest/run.ts';
 import type { Logger } from '../log.ts';
+import type { MetricsHooks } from '../metrics.ts';
 
 /** One line describing a scrape outcome, for logs and the CLI. */
 export function describeOutcome(outcome: ScrapeOutcome): string {
@@ -28,6 +29,8 @@ export interface Scheduler {
   jobs: { board: string; schedule: string }[];
   /** Boards with a schedule that cannot run, and why (a missing API key). */
   skipped: { board: string; reason: string }[];
+  /** True from the start until stop() is called (for `/readyz`). */
+  readonly running: boolean;
   stop(): Promise<void>;
 }
 
@@ -35,7 +38,12 @@ export interface Scheduler {
  * Schedules each board that has a schedule. A tick never overlaps the previous one of the same
  * board, and one failing board never stops the others or the service.
  */
-export function startScheduler(config: Config, run: (board: string, signal: AbortSignal) => Promise<ScrapeOutcome>, log: Logger): Scheduler {
+export function startScheduler(
+  config: Config,
+  run: (board: string, signal: AbortSignal) => Promise<ScrapeOutcome>,
+  log: Logger,
+  metrics?: Pick<MetricsHooks, 'scrapeFinished'>,
+): Scheduler {
   const tasks: ScheduledTask[] = [];
   // Fired by stop(): scrapes abandon their fetches and retry waits instead of holding the shutdown.
   const stopping = new AbortController();
@@ -53,13 +61,26 @@ export function startScheduler(config: Config, run: (board: string, signal: Abor
       return busy;
     }
     const job = (async () => {
+      let started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
       try {
-        const outcome = await limit(() => run(board, stopping.signal));
+        // Timed from when the scrape starts, not while it waits for its turn.
+        const outcome = await limit(async () => {
+          started = performance.now();
+          return run(board, stopping.signal);
+        });
+        metrics?.scrapeFinished(outcome, seconds());
         (outcome.status === 'failed' || outcome.status === 'abandoned' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
       } catch (error) {
         // A scrape still waiting for its turn at shutdown is dropped, not started.
-        if (stopping.signal.aborted && (error as Error).name === 'AbortError') log.debug(`scrape ${board}: not started, shutting down`);
-        else log.error(`scrape ${board}: ${describeError(error)}`);
+        if (stopping.signal.aborted && (error as Error).name === 'AbortError') {
+          log.debug(`scrape ${board}: not started, shutting down`);
+        } else {
+          const message = describeError(error);
+          // Not recorded in the scrape log (the run itself broke), but a failed scrape all the same.
+          metrics?.scrapeFinished({ board, status: 'failed', error: message, httpStatus: null }, seconds());
+          log.error(`scrape ${board}: ${message}`);
+        }
       } finally {
         running.delete(board);
       }
@@ -80,6 +101,9 @@ export function startScheduler(config: Config, run: (board: string, signal: Abor
   return {
     jobs,
     skipped,
+    get running() {
+      return !stopping.signal.aborted;
+    },
     async stop() {
       stopping.abort('shutting down');
       limit.clearQueue();
