@@ -59,7 +59,7 @@ export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     const config = settings(env);
     return withDatabase(env, async (database) =>
-      // No /metrics: each request runs in a new app and isolate, so its counters would never add up.
+      // No /metrics: each request builds a new app, and isolates come and go, so counters would never add up.
       createApp({ db: database.db, publicUrl: config.publicUrl, adminToken: config.adminToken, urlPolicy: { allowHosts: config.delivery.allowHosts }, metrics: null }).fetch(request),
     );
   },
