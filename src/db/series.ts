@@ -49,6 +49,11 @@ function directionOf(board: string): Direction {
   return findBoard(board)?.board.direction ?? 'higher';
 }
 
+/** The `models` query parameter: comma lists, repeatable (`?models=a,b&models=c`), blanks and repeats dropped. */
+export function modelList(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean))];
+}
+
 /** A model on one board as a series request resolved it. */
 export interface ResolvedModel {
   /** The board's key of the model. */

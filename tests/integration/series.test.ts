@@ -14,7 +14,7 @@ import {
   type CsvTable,
 } from '../../src/api/csv.ts';
 import { listEvents, standingsAt } from '../../src/db/queries.ts';
-import { boardSeries, movers, newEntries, resolveWindow, type Mover } from '../../src/db/series.ts';
+import { boardSeries, modelList, movers, newEntries, resolveWindow, type Mover } from '../../src/db/series.ts';
 import type { Entry } from '../../src/entry.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
@@ -227,6 +227,10 @@ describe.skipIf(!HAVE_SHARED)('history queries on the real LMArena archive (../s
     }
     expect(firsts).toBeGreaterThan(10);
     expect(returns).toBeGreaterThan(0);
+  });
+
+  it('the models parameter takes comma lists and repeats', () => {
+    expect(modelList(['gpt-4o, gemini-2.5-pro', 'gpt-4o', ' ', 'o3,,'])).toEqual(['gpt-4o', 'gemini-2.5-pro', 'o3']);
   });
 
   it('windows are read strictly: days or since, since before until', () => {
