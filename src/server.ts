@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { clientAddress } from './api/client-ip.ts';
 import { createApp } from './api/app.ts';
 import { publicUrlWarning, type Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -56,6 +59,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   let dispatcher: Dispatcher | null = null;
   const state = (enabled: boolean, component: { readonly running: boolean } | null): ComponentState =>
     !enabled ? 'disabled' : component === null ? 'starting' : component.running ? 'running' : 'stopped';
+  // The socket's peer (through @hono/node-server's conninfo), or what trusted proxies say it was.
+  const clientIp = (c: Context): string | null => clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy);
   const app = createApp({
     db: database.db,
     publicUrl: config.publicUrl,
@@ -66,6 +71,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     metrics,
     metricsToken: config.metricsToken,
     background: () => ({ scheduler: state(config.scheduler, scheduler), dispatcher: state(config.delivery.dispatcher, dispatcher) }),
+    http: { rateLimit: config.rateLimit, clientIp, requestLog: log },
   });
   let server: ReturnType<typeof serve>;
   let address: AddressInfo;
