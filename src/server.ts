@@ -60,7 +60,15 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const state = (enabled: boolean, component: { readonly running: boolean } | null): ComponentState =>
     !enabled ? 'disabled' : component === null ? 'starting' : component.running ? 'running' : 'stopped';
   // The socket's peer (through @hono/node-server's conninfo), or what trusted proxies say it was.
-  const clientIp = (c: Context): string | null => clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy);
+  // A request made in-process (`service.app.request()`) has no socket: its address is unknown.
+  const peer = (c: Context): string | undefined => {
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined;
+    }
+  };
+  const clientIp = (c: Context): string | null => clientAddress(peer(c), c.req.header('x-forwarded-for'), config.trustProxy);
   const app = createApp({
     db: database.db,
     publicUrl: config.publicUrl,

@@ -121,6 +121,9 @@ describe('the request log', () => {
     expect(entries[0]).toMatchObject({ level: 'info', method: 'GET', route: '/v1/boards/:board', path: '/v1/boards/lmarena-text', status: 200, requestId: board.headers['x-request-id'], ip: '127.0.0.1' });
     expect(entries[1]).toMatchObject({ route: '/v1/boards/:board', path: '/v1/boards/no-such-board', status: 404, ip: '127.0.0.3' });
     expect(entries[2]).toMatchObject({ status: 304 });
+    // A request made in-process has no socket: served, and logged with no address.
+    expect((await running.app.request('/v1/boards')).status).toBe(200);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ route: '/v1/boards', status: 200, ip: null });
     for (const entry of entries) {
       expect(typeof entry.durationMs).toBe('number');
       expect(typeof entry.time).toBe('string');

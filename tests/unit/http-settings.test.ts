@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allBoards } from '../../scrapers/index.ts';
 import { clientAddress, parseTrustProxy, type TrustProxy } from '../../src/api/client-ip.ts';
@@ -101,5 +102,16 @@ describe('route families', () => {
     ['/v1/events', 'api'],
   ])('%s is %s', (path, family) => {
     expect(routeFamily(path)).toBe(family);
+  });
+});
+
+describe('README', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it.each(['RANKWATCH_LOG_FORMAT', 'RANKWATCH_RATE_LIMIT', 'RANKWATCH_TRUST_PROXY'])('documents %s in the variables table', (name) => {
+    expect(readme).toContain(`| \`${name}\` |`);
+  });
+  it('has the section on HTTP caching, CORS and limits, and the one on logs', () => {
+    expect(readme).toContain('### HTTP caching, CORS and limits');
+    expect(readme).toContain('### Logs');
   });
 });
