@@ -7,17 +7,6 @@ import type { Logger } from '../log.ts';
 import { routeLabel } from './operations.ts';
 import { rateLimit, type RateLimit } from './rate-limit.ts';
 
-/**
- * Page sizes of the lists (`limit`): the default when it is not given, and the most a request may
- * ask for (more is a 400 naming `limit`). The events, changes, quarantine, aggregates history and
- * feeds share one size; the subscription routes (admin) have their own.
- */
-export const PAGE_LIMITS = {
-  public: { default: 100, max: 1000 },
-  deliveries: { default: 50, max: 1000 },
-  preview: { default: 50, max: 1000 },
-} as const;
-
 /** Largest request body accepted, in bytes (64 KiB): subscriptions and previews are a few hundred bytes. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 

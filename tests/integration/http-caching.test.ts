@@ -225,3 +225,26 @@ describe('request body limit', () => {
     expect(response.status).toBe(413);
   });
 });
+
+describe('page sizes: every list says how many it gives at most', () => {
+  it.each([
+    ['/v1/events', 1000],
+    ['/v1/changes', 1000],
+    ['/v1/quarantine', 1000],
+    [`/v1/boards/${BOARD}/aggregates/history`, 1000],
+    ['/feed.json', 1000],
+    ['/v1/subscriptions/:id/deliveries', 1000],
+  ])('%s: limit up to %i, more is a 400 naming limit', async (pattern, max) => {
+    const headers = admin;
+    let path = pattern;
+    if (pattern.includes(':id')) {
+      const created = await app.request('/v1/subscriptions', { method: 'POST', body: JSON.stringify({ channel: 'webhook', url: 'http://127.0.0.1:9/limits', filters: {} }), headers: { ...admin, 'content-type': 'application/json' } });
+      path = pattern.replace(':id', String(((await created.json()) as { subscription: { id: number } }).subscription.id));
+    }
+    const over = await app.request(`${path}?limit=${max + 1}`, { headers });
+    expect(over.status).toBe(400);
+    expect(await over.json()).toMatchObject({ code: 'invalid_parameter', parameter: 'limit' });
+    expect((await app.request(`${path}?limit=0`, { headers })).status).toBe(400);
+    expect((await app.request(`${path}?limit=${max}`, { headers })).status).toBe(200);
+  });
+});
