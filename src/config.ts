@@ -4,6 +4,9 @@ import type { BoardDefinition } from '../scrapers/scraper.ts';
 import { DEFAULT_SETTLE, parseSettleWindow, type SettleWindow } from './diff/settle.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS } from './notify/dispatcher.ts';
 import { parseAllowHosts } from './notify/ssrf.ts';
+import { parseTrustProxy, type TrustProxy } from './api/client-ip.ts';
+import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimit } from './api/rate-limit.ts';
+import { LOG_FORMATS, type LogFormat } from './log.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** The package version and homepage, for the User-Agent and feeds. */
@@ -36,6 +39,9 @@ const EnvSchema = z.object({
   RANKWATCH_SCRAPE_ON_START: boolean.default(true),
   RANKWATCH_SCRAPE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   RANKWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  RANKWATCH_LOG_FORMAT: z.enum(LOG_FORMATS).default('auto'),
+  RANKWATCH_RATE_LIMIT: z.string().default(DEFAULT_RATE_LIMIT),
+  RANKWATCH_TRUST_PROXY: z.string().default('off'),
   RANKWATCH_ALIASES_FILE: z.string().min(1).optional(),
   RANKWATCH_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RANKWATCH_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -76,6 +82,12 @@ export interface Config {
   /** Most scrapes the scheduler runs at once (the others wait their turn). */
   scrapeConcurrency: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `json`, `text`, or `auto`: JSON unless standard error is a terminal (see resolveLogFormat). */
+  logFormat: LogFormat;
+  /** Requests per client address and window on the public routes; null: no limit. */
+  rateLimit: RateLimit | null;
+  /** Which proxies' X-Forwarded-For is believed for the client's address. */
+  trustProxy: TrustProxy;
   /** The user's own model aliases and organizations (YAML), merged over the shipped tables. */
   identityFiles: { aliases: string | undefined; organizations: string | undefined };
   /** Bearer token for managing subscriptions; unset: the management endpoints answer 503. */
@@ -180,7 +192,11 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     if (parsedSchedule) retrySchedule = parsedSchedule;
     else problems.push(`RANKWATCH_DELIVERY_RETRY_SCHEDULE: expected comma-separated delays such as 5s,5m,30m,2h, got ${JSON.stringify(values.RANKWATCH_DELIVERY_RETRY_SCHEDULE)}`);
   }
-  if (problems.length > 0) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  const rateLimit = parseRateLimit(values.RANKWATCH_RATE_LIMIT);
+  if (rateLimit instanceof Error) problems.push(`RANKWATCH_RATE_LIMIT: ${rateLimit.message}`);
+  const trustProxy = parseTrustProxy(values.RANKWATCH_TRUST_PROXY);
+  if (trustProxy instanceof Error) problems.push(`RANKWATCH_TRUST_PROXY: ${trustProxy.message}`);
+  if (problems.length > 0 || rateLimit instanceof Error || trustProxy instanceof Error) throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   return {
     databaseUrl: values.DATABASE_URL,
     dataDir: values.RANKWATCH_DATA,
@@ -199,6 +215,9 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     scrapeOnStart: values.RANKWATCH_SCRAPE_ON_START,
     scrapeConcurrency: values.RANKWATCH_SCRAPE_CONCURRENCY,
     logLevel: values.RANKWATCH_LOG_LEVEL,
+    logFormat: values.RANKWATCH_LOG_FORMAT,
+    rateLimit,
+    trustProxy,
     identityFiles: { aliases: values.RANKWATCH_ALIASES_FILE, organizations: values.RANKWATCH_ORGANIZATIONS_FILE },
     adminToken: values.RANKWATCH_ADMIN_TOKEN,
     metricsToken: values.RANKWATCH_METRICS_TOKEN,

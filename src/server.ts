@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { clientAddress } from './api/client-ip.ts';
 import { createApp } from './api/app.ts';
 import { publicUrlWarning, type Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -56,6 +59,16 @@ export async function startService(config: Config, log: Logger): Promise<Service
   let dispatcher: Dispatcher | null = null;
   const state = (enabled: boolean, component: { readonly running: boolean } | null): ComponentState =>
     !enabled ? 'disabled' : component === null ? 'starting' : component.running ? 'running' : 'stopped';
+  // The socket's peer (through @hono/node-server's conninfo), or what trusted proxies say it was.
+  // A request made in-process (`service.app.request()`) has no socket: its address is unknown.
+  const peer = (c: Context): string | undefined => {
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined;
+    }
+  };
+  const clientIp = (c: Context): string | null => clientAddress(peer(c), c.req.header('x-forwarded-for'), config.trustProxy);
   const app = createApp({
     db: database.db,
     publicUrl: config.publicUrl,
@@ -66,6 +79,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     metrics,
     metricsToken: config.metricsToken,
     background: () => ({ scheduler: state(config.scheduler, scheduler), dispatcher: state(config.delivery.dispatcher, dispatcher) }),
+    http: { rateLimit: config.rateLimit, clientIp, requestLog: log },
   });
   let server: ReturnType<typeof serve>;
   let address: AddressInfo;

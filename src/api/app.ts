@@ -27,6 +27,7 @@ import { AuthError, mountSubscriptions } from './subscriptions.ts';
 import type { UrlPolicy } from '../notify/subscriptions.ts';
 import { Metrics } from '../metrics.ts';
 import { countRequests, mountOperations, NOTHING_BESIDE, type BackgroundState } from './operations.ts';
+import { httpLayer, type HttpOptions } from './http.ts';
 
 /** What the HTTP API needs. */
 export interface ApiDeps {
@@ -50,6 +51,8 @@ export interface ApiDeps {
   metricsToken?: string | undefined;
   /** The scheduler's and dispatcher's state for `/readyz` (default: neither runs beside this app). */
   background?: () => BackgroundState;
+  /** Caching, CORS, body and rate limits, the request log (src/api/http.ts; default: no rate limit, no request log). */
+  http?: HttpOptions;
 }
 
 type Env = { Variables: RequestIdVariables };
@@ -75,6 +78,7 @@ export function createApp(deps: ApiDeps): Hono<Env> {
   // First: requests another middleware answers (a 400 for a control character) are counted too.
   if (metrics) app.use(countRequests(metrics));
   app.use(requestId());
+  app.use(...httpLayer(deps.http));
   app.use(rejectControlCharacters(() => app.routes));
 
   app.onError((error, c) => {

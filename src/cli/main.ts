@@ -24,7 +24,7 @@ import type { StoredEvent } from '../diff/events.ts';
 import { AppError, DatabaseBusyError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { defaultFetchDeps } from '../ingest/fetch.ts';
 import { importFile, planImport, readAttachments, readTextFile, scrapeBoard } from '../ingest/run.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, resolveLogFormat } from '../log.ts';
 import { describeOutcome } from '../schedule/scheduler.ts';
 import { startService } from '../server.ts';
 import { identityFor, openStore } from '../context.ts';
@@ -171,7 +171,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       if (options.port !== undefined) env.PORT = options.port;
       if (options.host !== undefined) env.HOST = options.host;
       const settings = loadConfig(env, allBoards);
-      const log = createLogger(settings.logLevel, io.stderr);
+      const log = createLogger(settings.logLevel, io.stderr, { format: resolveLogFormat(settings.logFormat, io.stderrIsTty) });
       await untilShutdown(
         io,
         async (signal) => {

@@ -6,7 +6,6 @@ import type { Db } from '../db/client.ts';
 import { feedLastModified, listEvents, listFeedGroups, type EventFilter } from '../db/queries.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
 import { InvalidInputError } from '../errors.ts';
-import { sha256 } from '../ingest/hash.ts';
 import { HEALTH_KINDS } from '../notify/filters.ts';
 import { renderAtom } from './atom.ts';
 import { homePage } from './home.ts';
@@ -38,9 +37,6 @@ export const FEED_FORMATS: readonly FeedFormat[] = [
 
 export const FEED_TITLE = 'rankwatch: leaderboard changes';
 
-/** Feed readers may reuse a feed for a minute without asking again. */
-const CACHE_CONTROL = 'public, max-age=60';
-
 /**
  * How old the last write to a feed must be before it is sent as Last-Modified. HTTP dates count
  * whole seconds, and `updated_at` is stamped when a row is written, before its transaction
@@ -57,19 +53,6 @@ const FeedPerSchema = z.enum(FEED_PER);
 /** Event kinds a feed shows unless `?kind=` names others: every kind but the operator events. */
 export const PUBLIC_FEED_KINDS = EVENT_KINDS.filter((kind) => !HEALTH_KINDS.includes(kind));
 
-/** What identifies one version of a feed for conditional GET. */
-export interface Validators {
-  /** Strong entity tag, quoted. */
-  etag: string;
-  /** When the feed's content last changed, once that is STABLE_AFTER_MS old; null otherwise or for nothing written yet. */
-  lastModified: Date | null;
-}
-
-/** A strong, quoted entity tag for a body: its sha256. */
-export function entityTag(body: string): string {
-  return `"${sha256(body)}"`;
-}
-
 /**
  * The Last-Modified to send for content last written at `written`: null while that is under
  * STABLE_AFTER_MS before `now` (see there), or when nothing was written. Pure.
@@ -77,39 +60,6 @@ export function entityTag(body: string): string {
 export function stableLastModified(written: Date | null, now: Date): Date | null {
   if (written === null || now.getTime() - written.getTime() < STABLE_AFTER_MS) return null;
   return written;
-}
-
-/**
- * Whether an `If-None-Match` value matches the entity tag: `*`, or any tag of the list under weak
- * comparison (a `W/` prefix on either side is ignored, as RFC 9110 §13.1.2 requires).
- */
-export function etagMatches(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === '*') return true;
-  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
-  const wanted = opaque(etag);
-  return (ifNoneMatch.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === wanted);
-}
-
-/**
- * Whether a GET can be answered 304 Not Modified (RFC 9110 §13.2.2): by `If-None-Match` when the
- * request has one; otherwise by `If-Modified-Since` at or after Last-Modified (to the second, as
- * HTTP dates go). An unparseable date, or a feed without Last-Modified, is never "not modified".
- */
-export function isNotModified(request: { ifNoneMatch?: string | undefined; ifModifiedSince?: string | undefined }, current: Validators): boolean {
-  if (request.ifNoneMatch !== undefined) return etagMatches(request.ifNoneMatch, current.etag);
-  if (request.ifModifiedSince === undefined || current.lastModified === null) return false;
-  const since = Date.parse(request.ifModifiedSince);
-  if (Number.isNaN(since)) return false;
-  return Math.floor(current.lastModified.getTime() / 1000) * 1000 <= since;
-}
-
-/** Response headers for validation and caching, sent with both 200 and 304. */
-export function cacheHeaders(current: Validators): Record<string, string> {
-  return {
-    etag: current.etag,
-    ...(current.lastModified ? { 'last-modified': current.lastModified.toUTCString() } : {}),
-    'cache-control': CACHE_CONTROL,
-  };
 }
 
 /** `?per=`: `change_set` (default) or `event`. */
@@ -130,8 +80,9 @@ export async function feedItems(db: Db, context: Pick<FeedContext, 'baseUrl'>, f
  * Registers `GET /feed.xml` (RSS 2.0), `/feed.atom` (Atom 1.0) and `/feed.json` (JSON Feed 1.1),
  * and the index page at `/` they name as their home. The feeds take the `/v1/events` query
  * filters and `per`; bad ones throw (the app's onError answers with its JSON 400/404). Operator
- * events are left out unless `kind` names them. Each answers with an ETag and Last-Modified, and
- * 304 to a matching conditional GET. Links are built on `publicUrl` when it is set, never on the
+ * events are left out unless `kind` names them. Each answers with a Last-Modified (see
+ * stableLastModified); the ETag, Cache-Control and the 304s to conditional GETs are the app's
+ * for every route (src/api/http.ts). Links are built on `publicUrl` when it is set, never on the
  * request's Host or X-Forwarded-Host.
  */
 export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
@@ -151,13 +102,11 @@ export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
       // new date, and a client sending that date back would never be given the change.
       const written = await feedLastModified(deps.db, filter);
       const items = await feedItems(deps.db, context, filter, per);
-      const body = format.render(context, items, written);
-      const current: Validators = { etag: entityTag(body), lastModified: stableLastModified(written, now()) };
-      const headers = cacheHeaders(current);
-      if (isNotModified({ ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') }, current)) {
-        return c.body(null, 304, headers);
-      }
-      return c.body(body, 200, { ...headers, 'content-type': format.contentType });
+      const lastModified = stableLastModified(written, now());
+      return c.body(format.render(context, items, written), 200, {
+        'content-type': format.contentType,
+        ...(lastModified ? { 'last-modified': lastModified.toUTCString() } : {}),
+      });
     });
   }
 }

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
+import { httpLayer } from '../../src/api/http.ts';
 import { getChangeSet, listChangeSets, listEvents } from '../../src/db/queries.ts';
 import { changeSetGuid } from '../../src/feed/items.ts';
 import { mountFeeds, STABLE_AFTER_MS } from '../../src/feed/routes.ts';
@@ -151,6 +152,8 @@ describe.skipIf(!HAVE_SHARED)('Last-Modified and ETag move with the content, aft
   beforeAll(async () => {
     database = await createTestDatabase();
     app = new Hono();
+    // The app's conditional GET (src/api/http.ts), as createApp has it.
+    app.use(...httpLayer());
     mountFeeds(app, { db: database.db, publicUrl: PUBLIC_URL, now: () => new Date(Date.now() + STABLE_AFTER_MS + 1000) });
   });
   afterAll(async () => database?.drop());

@@ -3,6 +3,7 @@ import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
+import { httpLayer } from '../../src/api/http.ts';
 import { listEvents, type EventFilter } from '../../src/db/queries.ts';
 import type { StoredEvent } from '../../src/diff/events.ts';
 import type { SettleWindow } from '../../src/diff/settle.ts';
@@ -151,6 +152,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   app = createApp({ db: database.db, publicUrl: PUBLIC_URL });
   later = new Hono();
+  // The app's conditional GET, caching and CORS (src/api/http.ts), as createApp has them.
+  later.use(...httpLayer());
   mountFeeds(later, { db: database.db, publicUrl: PUBLIC_URL, now: () => new Date(Date.now() + STABLE_AFTER_MS + 1000) });
   await capture(TEXT, '2024-06-01T00:00:00Z', [e('gpt-4o', 1, 1287), e('claude', 2, 1272), e('gemini', 3, 1267)]);
   await capture(TEXT, '2024-06-08T00:00:00Z', [e('claude', 1, 1290), e('gpt-4o', 2, 1287), e('gemini', 3, 1267)]);

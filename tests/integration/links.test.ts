@@ -148,7 +148,8 @@ describe('rankwatch serve warns when alerts would link to a loopback address', (
 
   it('says so at start without RANKWATCH_PUBLIC_URL, naming the address alerts would carry; not when it is set', async () => {
     const bare = await serveOutput({});
-    expect(bare).toMatch(/warn\s+RANKWATCH_PUBLIC_URL is not set: links in alerts will point at http:\/\/127\.0\.0\.1:\d+, which only this machine can open/);
+    // Standard error is a pipe here: serve logs JSON lines (RANKWATCH_LOG_FORMAT=auto).
+    expect(bare).toMatch(/"level":"warn",[^\n]*"msg":"RANKWATCH_PUBLIC_URL is not set: links in alerts will point at http:\/\/127\.0\.0\.1:\d+, which only this machine can open/);
     const configured = await serveOutput({ RANKWATCH_PUBLIC_URL: PUBLIC_URL });
     expect(configured).toMatch(/listening on/);
     expect(configured).not.toContain('RANKWATCH_PUBLIC_URL is not set');
