@@ -187,7 +187,7 @@ export const BoardSchema = z
     name: z.string(),
     source: z.string(),
     sourceName: z.string(),
-    direction: z.enum(DIRECTIONS).or(z.string()),
+    direction: z.string().openapi({ description: `which score is better: ${DIRECTIONS.join(' or ')}` }),
     firstSeenAt: Timestamp.nullable(),
     snapshots: z.number().int().nonnegative(),
     entries: z.number().int().nonnegative(),
@@ -207,10 +207,12 @@ export const BoardSchema = z
   .strict()
   .openapi('Board');
 
-export const EntryResponseSchema = EntrySchema.openapi('Entry');
+// Schemas made in other modules may predate zod-openapi's `.openapi()` (zod 4 adds methods per
+// instance): `.extend({})` makes a copy that has it.
+export const EntryResponseSchema = EntrySchema.extend({}).openapi('Entry');
 
 /** An entry as stored for a period of time. */
-export const StandingSchema = EntrySchema.extend({
+export const StandingSchema = EntrySchema.extend({}).extend({
   sourceKey: z.string().nullable().openapi({ description: "the key the capture's format published, where it differs from `model`" }),
   board: z.string(),
   validFrom: Timestamp,

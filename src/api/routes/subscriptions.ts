@@ -95,7 +95,7 @@ export const createSubscriptionRoute = createRoute({
   path: '/v1/subscriptions',
   summary: 'Subscribe a Slack or Discord incoming webhook, or a signed generic webhook, to alerts',
   middleware: [jsonBody] as const,
-  request: { body: body(SubscriptionInputSchema.openapi('SubscriptionInput'), 'the subscription') },
+  request: { body: body(SubscriptionInputSchema.extend({}).openapi('SubscriptionInput'), 'the subscription') },
   responses: { 201: json(SubscriptionWithSecretSchema, 'created; a webhook gets its signing secret, shown this once'), ...errors(400, 415), ...AUTH_ERRORS },
 });
 
@@ -137,7 +137,7 @@ export const updateSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{id}',
   summary: 'Change a subscription',
   middleware: [jsonBody] as const,
-  request: { params: SubscriptionParamsSchema, body: body(SubscriptionPatchSchema.openapi('SubscriptionPatch'), 'the fields to change') },
+  request: { params: SubscriptionParamsSchema, body: body(SubscriptionPatchSchema.extend({}).openapi('SubscriptionPatch'), 'the fields to change') },
   responses: { 200: json(SubscriptionSchema, 'the changed subscription'), ...errors(400, 404, 415), ...AUTH_ERRORS },
 });
 
