@@ -124,8 +124,6 @@ export const KindsSchema = ListInputSchema.transform((value, context): EventKind
   type: 'array',
   items: { type: 'string', enum: [...EVENT_KINDS] },
   description: 'event kinds, comma-separated and/or repeated',
-  style: 'form',
-  explode: true,
 } as never);
 
 /** `?status=`: event statuses (`all` for every one); none given: the announced (`published`) events only. */

@@ -65,10 +65,14 @@ function adminOnly(token: string | undefined): MiddlewareHandler {
  * store: 400 here, not 500 there).
  */
 const jsonBody: MiddlewareHandler = async (c, next) => {
+  // Another media type is the body validator's 415.
+  const type = c.req.header('content-type');
+  if (type !== undefined && !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) return next();
   const text = await c.req.text();
   if (text.trim() === '') {
-    // What the body validator reads: a blank body is no fields, as it always was.
-    c.req.bodyCache.json = Promise.resolve({});
+    // A blank body is no fields, as it always was: the body validator parses the text hono keeps
+    // (a promise, whatever hono's type for it says), which would otherwise be malformed JSON.
+    if (type !== undefined) (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve('{}');
   } else {
     let body: unknown;
     try {

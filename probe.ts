@@ -1,0 +1,11 @@
+import { createApp } from './src/api/app.ts';
+const app = createApp({ db: {} as never, metrics: null });
+const r = await app.request('/openapi.json');
+const doc = await r.json() as any;
+console.log(r.status, doc.openapi, Object.keys(doc.paths));
+console.log(JSON.stringify(doc.paths['/v1/events'].get.parameters, null, 0).slice(0, 1500));
+console.log(JSON.stringify(doc.paths['/v1/models/{model}/history'], null, 0).slice(0, 800));
+console.log(JSON.stringify(doc.paths['/feed.xml'].get.responses, null, 0).slice(0, 800));
+console.log(JSON.stringify(doc.paths['/v1/subscriptions/preview'].post.requestBody, null, 0).slice(0, 800));
+console.log(Object.keys(doc.components.schemas), Object.keys(doc.components.securitySchemes ?? {}));
+console.log(JSON.stringify(doc.components.schemas.PreviewInput).slice(0,800));
