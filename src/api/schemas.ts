@@ -124,7 +124,7 @@ export const KindsSchema = ListInputSchema.transform((value, context): EventKind
   type: 'array',
   items: { type: 'string', enum: [...EVENT_KINDS] },
   description: 'event kinds, comma-separated and/or repeated',
-} as never);
+});
 
 /** `?status=`: event statuses (`all` for every one); none given: the announced (`published`) events only. */
 export const StatusesSchema = ListInputSchema.transform((value, context): EventStatus[] => {
@@ -139,7 +139,7 @@ export const StatusesSchema = ListInputSchema.transform((value, context): EventS
   type: 'array',
   items: { type: 'string', enum: ['all', ...EVENT_STATUSES] },
   description: 'event statuses, comma-separated and/or repeated; default published',
-} as never);
+});
 
 /** A board id in a path. A board that does not exist answers 404 (the validation hook checks it). */
 export const BoardParamsSchema = z.object({

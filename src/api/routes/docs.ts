@@ -62,7 +62,7 @@ export const docsAssetRoute = createRoute({
   path: '/docs/{file}',
   tags: ['docs'],
   summary: "A file of the docs page (swagger-ui-dist's stylesheet, script, icons)",
-  request: { params: z.object({ file: z.string().openapi({ param: { name: 'file', in: 'path' }, enum: Object.keys(DOCS_ASSETS), example: 'swagger-ui.css' } as never) }) },
+  request: { params: z.object({ file: z.string().openapi({ param: { name: 'file', in: 'path' }, enum: Object.keys(DOCS_ASSETS), example: 'swagger-ui.css' }) }) },
   responses: {
     200: {
       description: 'the file',
