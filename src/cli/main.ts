@@ -13,15 +13,9 @@ import {
   listChangeSets,
   listEvents,
   listQuarantines,
-  type BoardSummary,
-  type ChangeSetSummary,
   type EventFilter,
-  type QuarantineDetail,
-  type QuarantineSummary,
-  type Standing,
 } from '../db/queries.ts';
 import { describeCapture } from '../diff/describe.ts';
-import type { StoredEvent } from '../diff/events.ts';
 import { AppError, DatabaseBusyError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { defaultFetchDeps } from '../ingest/fetch.ts';
 import { importFile, planImport, readAttachments, readTextFile, scrapeBoard } from '../ingest/run.ts';
@@ -29,7 +23,7 @@ import { createLogger } from '../log.ts';
 import { describeOutcome } from '../schedule/scheduler.ts';
 import { startService } from '../server.ts';
 import { identityFor, openStore } from '../context.ts';
-import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels, type BoardAggregates, type ModelStanding } from '../identity/store.ts';
+import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels } from '../identity/store.ts';
 import {
   formatAggregates,
   formatBoards,
@@ -43,7 +37,6 @@ import {
   formatUnmapped,
   shortTime,
 } from './format.ts';
-import type { UnmappedItem } from '../identity/identity.ts';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { answer, serviceClient } from './remote.ts';
