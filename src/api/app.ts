@@ -1,32 +1,24 @@
-import { Hono } from 'hono';
-import { requestId, type RequestIdVariables } from 'hono/request-id';
-import { sql } from 'drizzle-orm';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
 import { ZodError } from 'zod';
 import { VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import {
-  boardExists,
-  getChangeSet,
-  getEvent,
-  getQuarantine,
-  listBoards,
-  listChangeSets,
-  listEvents,
-  listQuarantines,
-  standingsAt,
-} from '../db/queries.ts';
 import { AppError, ConflictError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { mountFeeds } from '../feed/routes.ts';
-import { eventFilter } from './event-filter.ts';
+import { feedRoutes } from '../feed/routes.ts';
 import { loadIdentity, type Identity } from '../identity/identity.ts';
-import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels } from '../identity/store.ts';
 import { escapeForLog } from '../log.ts';
-import { rejectControlCharacters } from './control-characters.ts';
-import { parseId, parseLimit, parseTime } from './params.ts';
-import { AuthError, mountSubscriptions } from './subscriptions.ts';
 import type { UrlPolicy } from '../notify/subscriptions.ts';
 import { Metrics } from '../metrics.ts';
-import { countRequests, mountOperations, NOTHING_BESIDE, type BackgroundState } from './operations.ts';
+import { rejectControlCharacters } from './control-characters.ts';
+import { countRequests, NOTHING_BESIDE, type BackgroundState } from './operations.ts';
+import { invalidInput, validationHook, type ApiEnv, type RouteDeps } from './routing.ts';
+import { boardRoutes } from './routes/boards.ts';
+import { docsRoutes, openApiRoute, readSwaggerUiAsset, type DocsAssetReader } from './routes/docs.ts';
+import { eventRoutes } from './routes/events.ts';
+import { modelRoutes } from './routes/models.ts';
+import { operationRoutes } from './routes/operations.ts';
+import { AuthError, subscriptionRoutes } from './routes/subscriptions.ts';
 import { httpLayer, type HttpOptions } from './http.ts';
 
 /** What the HTTP API needs. */
@@ -53,25 +45,57 @@ export interface ApiDeps {
   background?: () => BackgroundState;
   /** Caching, CORS, body and rate limits, the request log (src/api/http.ts; default: no rate limit, no request log). */
   http?: HttpOptions;
+  /** Reads the docs page's swagger-ui-dist files (default: from node_modules, at the first request). */
+  docsAssets?: DocsAssetReader;
 }
 
-type Env = { Variables: RequestIdVariables };
+const TITLE = 'rankwatch API';
 
-const MAX_LIMIT = 1000;
+/** The OpenAPI tags, in the order the docs page shows them. */
+const TAGS = [
+  { name: 'boards', description: 'boards, their standings at any time, and the lab and country rankings' },
+  { name: 'events', description: 'change events, change sets and quarantined captures' },
+  { name: 'models', description: 'models across boards: identity and history' },
+  { name: 'feeds', description: 'RSS, Atom and JSON Feed of the announced changes' },
+  { name: 'subscriptions', description: 'alerts to Slack, Discord and webhooks (admin token)' },
+  { name: 'operations', description: 'liveness, readiness and Prometheus metrics' },
+  { name: 'docs', description: 'this document and its page' },
+];
 
-function statusOf(error: unknown): 400 | 401 | 404 | 409 | 500 | 503 {
+type ErrorStatus = 400 | 401 | 404 | 409 | 415 | 500 | 503;
+
+function statusOf(error: unknown): ErrorStatus {
   if (error instanceof AuthError) return error.status;
   if (error instanceof InvalidInputError || error instanceof ZodError) return 400;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError) return 409;
+  // The body validator's own answers: malformed JSON (400), a body that is not JSON (415).
+  if (error instanceof HTTPException && (error.status === 400 || error.status === 415)) return error.status;
   return 500;
 }
 
+/** The JSON error body of a thrown error: code, message, the parameter it names (if any). */
+function errorBody(error: Error, status: ErrorStatus): { code: string; message: string; parameter?: string } {
+  if (error instanceof ZodError) error = invalidInput(error, 'body');
+  if (error instanceof HTTPException) {
+    return status === 415
+      ? { code: 'unsupported_media_type', message: 'content-type: expected application/json', parameter: 'content-type' }
+      : { code: 'invalid_parameter', message: `body: ${error.message}`, parameter: 'body' };
+  }
+  if (status === 500) return { code: 'internal_error', message: 'internal error' };
+  const code = error instanceof AppError ? error.code : 'internal_error';
+  const parameter = 'parameter' in error && typeof error.parameter === 'string' ? error.parameter : undefined;
+  return { code, message: error.message, ...(parameter === undefined ? {} : { parameter }) };
+}
 
-/** The rankwatch HTTP API (hono): boards, standings, events, model history, RSS, health. */
-export function createApp(deps: ApiDeps): Hono<Env> {
+/**
+ * The rankwatch HTTP API (hono + zod-openapi): boards, standings, events, models, feeds,
+ * subscriptions, health and metrics, each route declared with its schemas (src/api/routes/, one
+ * file per group), and the OpenAPI 3.1 document of them all at `/openapi.json`.
+ */
+export function createApp(deps: ApiDeps) {
   const { db } = deps;
-  const app = new Hono<Env>();
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook(db) });
   const identity = (): Identity => deps.identity ?? loadIdentity();
   const logError = deps.logError ?? ((message: string) => process.stderr.write(`${message}\n`));
   const metrics = deps.metrics === undefined ? new Metrics(db, (error) => logError(`metrics: cannot read the outbox: ${describeError(error)}`)) : deps.metrics;
@@ -83,132 +107,33 @@ export function createApp(deps: ApiDeps): Hono<Env> {
 
   app.onError((error, c) => {
     const status = statusOf(error);
-    const body: Record<string, unknown> = {
-      code: error instanceof AppError ? error.code : error instanceof ZodError ? 'invalid_parameter' : 'internal_error',
-      message: status === 500 ? 'internal error' : error instanceof ZodError ? error.issues.map((issue) => issue.message).join('; ') : error.message,
-      requestId: c.get('requestId'),
-    };
-    if (error instanceof InvalidInputError) body.parameter = error.parameter;
     // Escaped here whatever logger is given: the path and the error come from the request.
     if (status === 500) logError(escapeForLog(`[${c.get('requestId')}] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`));
-    return c.json(body, status);
+    return c.json({ ...errorBody(error, status), requestId: c.get('requestId') }, status);
   });
   app.notFound((c) => c.json({ code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
 
-  mountSubscriptions(app, { db, adminToken: deps.adminToken, policy: deps.urlPolicy ?? { allowHosts: [] }, identity });
-  mountFeeds(app, { db, publicUrl: deps.publicUrl });
+  const routeDeps: RouteDeps = { db, identity };
+  const routes = app
+    .route('/', subscriptionRoutes({ db, adminToken: deps.adminToken, policy: deps.urlPolicy ?? { allowHosts: [] }, identity }))
+    .route('/', feedRoutes({ db, publicUrl: deps.publicUrl }))
+    .route('/', operationRoutes({ db, metrics, metricsToken: deps.metricsToken, background: deps.background ?? (() => NOTHING_BESIDE) }))
+    .route('/', boardRoutes(routeDeps))
+    .route('/', eventRoutes(routeDeps))
+    .route('/', modelRoutes(routeDeps))
+    .route('/', docsRoutes({ db, readAsset: deps.docsAssets ?? readSwaggerUiAsset, title: TITLE }));
 
-  app.get('/healthz', async (c) => {
-    await db.execute(sql`select 1`);
-    return c.json({ status: 'ok', version: VERSION });
+  // Last: the document covers every group above (and this route).
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  return routes.openapi(openApiRoute, (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: TITLE, version: VERSION, description: 'rankwatch watches public AI-model leaderboards and announces what moves. Errors are `{code, message, parameter?, requestId}`.' },
+      tags: TAGS,
+    });
+    return c.json(document as unknown as Record<string, unknown>, 200);
   });
-  mountOperations(app, { db, metrics, metricsToken: deps.metricsToken, background: deps.background ?? (() => NOTHING_BESIDE) });
-
-  app.get('/v1/boards', async (c) => c.json({ boards: await listBoards(db) }));
-
-  app.get('/v1/boards/:board', async (c) => {
-    const board = (await listBoards(db)).find((candidate) => candidate.id === c.req.param('board'));
-    if (!board) throw new NotFoundError(`unknown board: ${c.req.param('board')}`);
-    return c.json(board);
-  });
-
-  app.get('/v1/boards/:board/standings', async (c) => {
-    const board = c.req.param('board');
-    const atParam = c.req.query('at');
-    const at = atParam ? parseTime('at', atParam) : undefined;
-    if (!(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
-    const entries = await standingsAt(db, board, at);
-    return c.json({ board, at: (at ?? new Date()).toISOString(), entries });
-  });
-
-  app.get('/v1/events', async (c) => {
-    const filter = await eventFilter(db, c);
-    return c.json({ events: await listEvents(db, filter) });
-  });
-
-  app.get('/v1/events/:id', async (c) => {
-    const id = parseId('id', c.req.param('id'), 'an event id');
-    const event = await getEvent(db, id);
-    if (!event) throw new NotFoundError(`unknown event: ${id}`);
-    return c.json(event);
-  });
-
-  app.get('/v1/changes', async (c) => {
-    const board = c.req.query('board') || undefined;
-    if (board && !(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
-    const since = c.req.query('since');
-    const limit = parseLimit('limit', c.req.query('limit'), 100, MAX_LIMIT);
-    return c.json({ changes: await listChangeSets(db, { board, since: since ? parseTime('since', since) : undefined, limit }) });
-  });
-
-  app.get('/v1/changes/:id', async (c) => {
-    const id = parseId('id', c.req.param('id'), 'a change set id');
-    const found = await getChangeSet(db, id);
-    if (!found) throw new NotFoundError(`unknown change set: ${id}`);
-    return c.json(found);
-  });
-
-  app.get('/v1/quarantine', async (c) => {
-    const board = c.req.query('board') || undefined;
-    if (board && !(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
-    const limit = parseLimit('limit', c.req.query('limit'), 100, MAX_LIMIT);
-    return c.json({ quarantine: await listQuarantines(db, { board, limit }) });
-  });
-
-  app.get('/v1/quarantine/:id', async (c) => {
-    const id = parseId('id', c.req.param('id'), 'a quarantine id');
-    const held = await getQuarantine(db, id);
-    if (!held) throw new NotFoundError(`unknown quarantined capture: ${id}`);
-    return c.json(held);
-  });
-
-  // Model keys can hold slashes (`openai/gpt-4o`), so the key is the rest of the path.
-  app.get('/v1/identity/unmapped', async (c) => {
-    const board = c.req.query('board') || undefined;
-    if (board && !(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
-    return c.json({ unmapped: await unmappedModels(db, identity(), board) });
-  });
-
-  // Model keys can hold slashes (`openai/gpt-4o`), so the key is the rest of the path, with or
-  // without a trailing `/history` (one route: two overlapping `{.+}` patterns do not both match).
-  app.get('/v1/models/:model{.+}', async (c) => {
-    const rest = c.req.param('model');
-    const board = c.req.query('board') || undefined;
-    if (board && !(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
-    if (rest.endsWith('/history')) {
-      const model = rest.slice(0, -'/history'.length);
-      // Across boards: every key model identity gives the same canonical id.
-      const history = await canonicalHistory(db, identity(), model, board);
-      if (history.length === 0) throw new NotFoundError(`unknown model: ${model}${board ? ` on ${board}` : ''}`);
-      return c.json({ model, history });
-    }
-    const found = await modelAcrossBoards(db, identity(), rest);
-    if (!found) throw new NotFoundError(`unknown model: ${rest} (on no board now)`);
-    return c.json(found);
-  });
-
-  app.get('/v1/boards/:board/aggregates/history', async (c) => {
-    const board = c.req.param('board');
-    const by = c.req.query('by') ?? 'country';
-    if (by !== 'organization' && by !== 'country') throw new InvalidInputError('by', `expected organization or country, got ${JSON.stringify(by)}`);
-    const since = c.req.query('since');
-    const limit = parseLimit('limit', c.req.query('limit'), 100, MAX_LIMIT);
-    if (!(await boardExists(db, board))) throw new NotFoundError(`unknown board: ${board}`);
-    const history = await aggregatesHistory(db, identity(), board, by, { since: since ? parseTime('since', since) : undefined, limit });
-    return c.json({ board, by, history });
-  });
-
-  app.get('/v1/boards/:board/aggregates', async (c) => {
-    const board = c.req.param('board');
-    const by = c.req.query('by') ?? 'organization';
-    if (by !== 'organization' && by !== 'country') throw new InvalidInputError('by', `expected organization or country, got ${JSON.stringify(by)}`);
-    const atParam = c.req.query('at');
-    const at = atParam ? parseTime('at', atParam) : undefined;
-    const found = (await boardExists(db, board)) ? await boardAggregates(db, identity(), board, by, at) : null;
-    if (!found) throw new NotFoundError(`unknown board: ${board}`);
-    return c.json(found);
-  });
-
-
-  return app;
 }
+
+/** The API's routes and their types, for hono's typed client (`hc<AppType>`, see src/cli/remote.ts). */
+export type AppType = ReturnType<typeof createApp>;

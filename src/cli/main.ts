@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { allBoards, findBoard } from '../../scrapers/index.ts';
-import { parseId, parseKinds, parseLimit, parseStatuses, parseTime } from '../api/params.ts';
+import { readParameter } from '../api/routing.ts';
+import { idSchema, KindsSchema, queryLimitSchema, StatusesSchema, TimeSchema } from '../api/schemas.ts';
 import { ConfigError, loadConfig, VERSION, type Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { readLockHolder } from '../db/lock.ts';
@@ -12,15 +13,9 @@ import {
   listChangeSets,
   listEvents,
   listQuarantines,
-  type BoardSummary,
-  type ChangeSetSummary,
   type EventFilter,
-  type QuarantineDetail,
-  type QuarantineSummary,
-  type Standing,
 } from '../db/queries.ts';
 import { describeCapture } from '../diff/describe.ts';
-import type { StoredEvent } from '../diff/events.ts';
 import { AppError, DatabaseBusyError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { defaultFetchDeps } from '../ingest/fetch.ts';
 import { importFile, planImport, readAttachments, readTextFile, scrapeBoard } from '../ingest/run.ts';
@@ -28,7 +23,7 @@ import { createLogger, resolveLogFormat } from '../log.ts';
 import { describeOutcome } from '../schedule/scheduler.ts';
 import { startService } from '../server.ts';
 import { identityFor, openStore } from '../context.ts';
-import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels, type BoardAggregates, type ModelStanding } from '../identity/store.ts';
+import { aggregatesHistory, boardAggregates, canonicalHistory, modelAcrossBoards, unmappedModels } from '../identity/store.ts';
 import {
   formatAggregates,
   formatBoards,
@@ -42,9 +37,9 @@ import {
   formatUnmapped,
   shortTime,
 } from './format.ts';
-import type { UnmappedItem } from '../identity/identity.ts';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import { answer, serviceClient } from './remote.ts';
 import { addSubscriptionCommands } from './subscriptions.ts';
 
 /** Where the CLI reads and writes; injected so tests run it in-process. */
@@ -121,25 +116,16 @@ async function readThrough<T>(config: Config, local: (database: Database) => Pro
   }
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
-  const body = (await response.json()) as T & { message?: string };
-  if (!response.ok) {
-    if (response.status === 404) throw new NotFoundError(body.message ?? `not found: ${url}`);
-    throw new AppError('service_error', `the running service answered ${response.status}: ${body.message ?? ''}`);
-  }
-  return body;
-}
-
-function eventQuery(filter: EventFilter): string {
-  const params = new URLSearchParams();
-  if (filter.board) params.set('board', filter.board);
-  if (filter.model) params.set('model', filter.model);
-  if (filter.kind?.length) params.set('kind', filter.kind.join(','));
-  if (filter.since) params.set('since', filter.since.toISOString());
-  if (filter.status?.length) params.set('status', filter.status.join(','));
-  params.set('limit', String(Math.min(filter.limit, 1000)));
-  return params.toString();
+/** `/v1/events`'s query for a filter (the API gives at most 1000 at once). */
+function eventQuery(filter: EventFilter) {
+  return {
+    board: filter.board,
+    model: filter.model,
+    kind: filter.kind?.length ? filter.kind.join(',') : undefined,
+    since: filter.since?.toISOString(),
+    status: filter.status?.length ? filter.status.join(',') : undefined,
+    limit: String(Math.min(filter.limit, 1000)),
+  };
 }
 
 /** Builds the commander program; every action resolves to an exit code. */
@@ -196,7 +182,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       const boards = await readThrough(
         settings,
         (database) => listBoards(database.db),
-        async (url) => (await getJson<{ boards: BoardSummary[] }>(`${url}/v1/boards`)).boards,
+        async (url) => (await answer(serviceClient(url).v1.boards.$get())).boards,
       );
       const live = new Map([...settings.boards].map(([id, board]) => [id, { schedule: board.schedule, notConfigured: board.notConfigured }]));
       if (options.json) io.stdout(json(boards.map((board) => ({ ...board, schedule: live.get(board.id)?.schedule ?? null, notConfigured: live.get(board.id)?.notConfigured ?? null }))));
@@ -262,7 +248,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON array of results')
     .action(async (board: string, files: string[], options: { at?: string; attach: Record<string, string>; failFast?: boolean; json?: boolean }) => {
       requireBoard(board);
-      const at = options.at ? parseTime('--at', options.at) : undefined;
+      const at = readParameter(TimeSchema, '--at', options.at);
       // A missing file is one failed file, like a malformed one: it need not have a date to be reported as missing.
       const present = files.filter((file) => existsSync(file));
       const missing = files.filter((file) => !existsSync(file));
@@ -353,15 +339,15 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       const filter: EventFilter = {
         board: options.board,
         model: options.model,
-        kind: parseKinds('--kind', options.kind ?? []),
-        status: parseStatuses('--status', options.status ?? []),
-        since: options.since ? parseTime('--since', options.since) : undefined,
-        limit: parseLimit('--limit', options.limit, 100, 10_000),
+        kind: readParameter(KindsSchema, '--kind', options.kind ?? []),
+        status: readParameter(StatusesSchema, '--status', options.status ?? []),
+        since: readParameter(TimeSchema, '--since', options.since),
+        limit: readParameter(queryLimitSchema(100, 10_000), '--limit', options.limit),
       };
       const found = await readThrough(
         config(),
         (database) => listEvents(database.db, filter),
-        async (url) => (await getJson<{ events: StoredEvent[] }>(`${url}/v1/events?${eventQuery(filter)}`)).events,
+        async (url) => (await answer(serviceClient(url).v1.events.$get({ query: eventQuery(filter) }))).events,
       );
       io.stdout(options.json ? json(found) : formatEvents(found));
     });
@@ -381,7 +367,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
           return canonicalHistory(database.db, identityFor(config()), model, options.board);
         },
         async (url) =>
-          (await getJson<{ history: Standing[] }>(`${url}/v1/models/${encodeURIComponent(model)}/history${options.board ? `?board=${encodeURIComponent(options.board)}` : ''}`)).history,
+          (await answer(serviceClient(url).v1.models[':model{.+?}'].history.$get({ param: { model: encodeURIComponent(model) }, query: { board: options.board } }))).history,
       );
       if (history.length === 0) throw new NotFoundError(`unknown model: ${model}${options.board ? ` on ${options.board}` : ''} (model keys are case-sensitive; see \`rankwatch events\`)`);
       io.stdout(options.json ? json(history) : formatHistory(history));
@@ -402,7 +388,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
         const found = await readThrough(
           settings,
           (database) => unmappedModels(database.db, identityFor(settings), options.board),
-          async (url) => (await getJson<{ unmapped: UnmappedItem[] }>(`${url}/v1/identity/unmapped${options.board ? `?board=${encodeURIComponent(options.board)}` : ''}`)).unmapped,
+          async (url) => (await answer(serviceClient(url).v1.identity.unmapped.$get({ query: { board: options.board } }))).unmapped,
         );
         io.stdout(options.json ? json(found) : formatUnmapped(found));
         return;
@@ -414,7 +400,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
           if (!model) throw new NotFoundError(`unknown model: ${id} (on no board now; model keys are case-sensitive, canonical ids are lower-case)`);
           return model;
         },
-        (url) => getJson<ModelStanding>(`${url}/v1/models/${encodeURIComponent(id)}`),
+        (url) => answer(serviceClient(url).v1.models[':model{.+}'].$get({ param: { model: encodeURIComponent(id) }, query: {} })),
       );
       io.stdout(options.json ? json(found) : formatModel(found));
     });
@@ -431,19 +417,19 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (board: string, options: { by: string; at?: string; history?: boolean; limit: string; json?: boolean }) => {
       requireBoard(board);
       if (options.by !== 'organization' && options.by !== 'country') throw new InvalidInputError('--by', `expected organization or country, got ${JSON.stringify(options.by)}`);
-      const at = options.at ? parseTime('--at', options.at) : undefined;
+      const at = readParameter(TimeSchema, '--at', options.at);
       if (options.history) {
-        const limit = parseLimit('--limit', options.limit, 100, 1000);
+        const limit = readParameter(queryLimitSchema(100), '--limit', options.limit);
         const by = options.by as 'organization' | 'country';
         const history = await readThrough(
           config(),
           (database) => aggregatesHistory(database.db, identityFor(config()), board, by, { limit }),
-          async (url) => (await getJson<{ history: BoardAggregates[] }>(`${url}/v1/boards/${encodeURIComponent(board)}/aggregates/history?by=${by}&limit=${limit}`)).history,
+          async (url) =>
+            (await answer(serviceClient(url).v1.boards[':board'].aggregates.history.$get({ param: { board: encodeURIComponent(board) }, query: { by, limit: String(limit) } }))).history,
         );
         io.stdout(options.json ? json(history) : formatGapHistory(history));
         return;
       }
-      const query = new URLSearchParams({ by: options.by, ...(at ? { at: at.toISOString() } : {}) });
       const found = await readThrough(
         config(),
         async (database) => {
@@ -451,7 +437,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
           if (!found) throw new NotFoundError(`unknown board: ${board}`);
           return found;
         },
-        (url) => getJson<BoardAggregates>(`${url}/v1/boards/${encodeURIComponent(board)}/aggregates?${query}`),
+        (url) => answer(serviceClient(url).v1.boards[':board'].aggregates.$get({ param: { board: encodeURIComponent(board) }, query: { by: options.by, at: at?.toISOString() } })),
       );
       io.stdout(options.json ? json(found) : formatAggregates(found));
     });
@@ -467,11 +453,11 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (id: string | undefined, options: { board?: string; since?: string; limit: string; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
       if (id !== undefined) {
-        const number = parseId('id', id, 'a change set id');
+        const number = readParameter(idSchema('a change set id'), 'id', id);
         const found = await readThrough(
           config(),
           (database) => getChangeSet(database.db, number),
-          (url) => getJson<ChangeSetSummary & { events: StoredEvent[] }>(`${url}/v1/changes/${number}`),
+          (url) => answer(serviceClient(url).v1.changes[':id'].$get({ param: { id: String(number) } })),
         );
         if (!found) throw new NotFoundError(`unknown change set: ${id}`);
         io.stdout(options.json ? json(found) : `${shortTime(found.capturedAt)}  ${found.summary}\n\n${formatEvents(found.events)}`);
@@ -479,14 +465,14 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
       }
       const filter = {
         board: options.board,
-        since: options.since ? parseTime('--since', options.since) : undefined,
-        limit: parseLimit('--limit', options.limit, 100, 1000),
+        since: readParameter(TimeSchema, '--since', options.since),
+        limit: readParameter(queryLimitSchema(100), '--limit', options.limit),
       };
-      const query = new URLSearchParams({ limit: String(filter.limit), ...(filter.board ? { board: filter.board } : {}), ...(filter.since ? { since: filter.since.toISOString() } : {}) });
+      const query = { limit: String(filter.limit), board: filter.board, since: filter.since?.toISOString() };
       const found = await readThrough(
         config(),
         (database) => listChangeSets(database.db, filter),
-        async (url) => (await getJson<{ changes: ChangeSetSummary[] }>(`${url}/v1/changes?${query}`)).changes,
+        async (url) => (await answer(serviceClient(url).v1.changes.$get({ query }))).changes,
       );
       io.stdout(options.json ? json(found) : formatChangeSets(found));
     });
@@ -501,22 +487,21 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (id: string | undefined, options: { board?: string; limit: string; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
       if (id !== undefined) {
-        const number = parseId('id', id, 'a quarantine id');
+        const number = readParameter(idSchema('a quarantine id'), 'id', id);
         const held = await readThrough(
           config(),
           (database) => getQuarantine(database.db, number),
-          (url) => getJson<QuarantineDetail>(`${url}/v1/quarantine/${number}`),
+          (url) => answer(serviceClient(url).v1.quarantine[':id'].$get({ param: { id: String(number) } })),
         );
         if (!held) throw new NotFoundError(`unknown quarantined capture: ${id}`);
         io.stdout(options.json ? json(held) : formatQuarantineDetail(held));
         return;
       }
-      const filter = { board: options.board, limit: parseLimit('--limit', options.limit, 100, 1000) };
+      const filter = { board: options.board, limit: readParameter(queryLimitSchema(100), '--limit', options.limit) };
       const found = await readThrough(
         config(),
         (database) => listQuarantines(database.db, filter),
-        async (url) =>
-          (await getJson<{ quarantine: QuarantineSummary[] }>(`${url}/v1/quarantine?limit=${filter.limit}${filter.board ? `&board=${encodeURIComponent(filter.board)}` : ''}`)).quarantine,
+        async (url) => (await answer(serviceClient(url).v1.quarantine.$get({ query: { limit: String(filter.limit), board: filter.board } }))).quarantine,
       );
       io.stdout(options.json ? json(found) : formatQuarantine(found));
     });

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
-import { parseId, parseLimit, parseTime } from '../api/params.ts';
+import type { z } from 'zod';
+import { readParameter } from '../api/routing.ts';
+import { idSchema, queryLimitSchema, TimeSchema } from '../api/schemas.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { AppError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { AppError, InvalidInputError } from '../errors.ts';
 import { identifyWith, identityFor } from '../context.ts';
-import type { Filters } from '../notify/filters.ts';
-import { backtest, createSubscription, deleteSubscription, listSubscriptions, type Backtest, type SubscriptionView } from '../notify/subscriptions.ts';
+import type { Filters, FiltersSchema } from '../notify/filters.ts';
+import { backtest, createSubscription, deleteSubscription, listSubscriptions, type Backtest, type SubscriptionInput, type SubscriptionView } from '../notify/subscriptions.ts';
+import { answer, serviceClient, type ServiceClient } from './remote.ts';
 import { describeEvent } from '../diff/describe.ts';
 import { shortTime } from './format.ts';
 
@@ -83,22 +86,10 @@ export function filtersFrom(options: FilterOptions): Record<string, unknown> {
   return { ...base, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) };
 }
 
-/** Calls the running service's API with the admin token. */
-async function callService<T>(config: Config, method: string, url: string, body?: unknown): Promise<T> {
+/** The running service's API with the admin token (the same the service has). */
+function adminClient(config: Config, baseUrl: string): ServiceClient {
   if (!config.adminToken) throw new AppError('not_configured', 'the database is held by the running service: set RANKWATCH_ADMIN_TOKEN (the same as the service) to manage subscriptions through it');
-  const response = await fetch(url, {
-    method,
-    headers: { accept: 'application/json', authorization: `Bearer ${config.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as T & { message?: string; parameter?: string }) : ({} as T & { message?: string; parameter?: string });
-  if (!response.ok) {
-    if (response.status === 404) throw new NotFoundError(parsed.message ?? `not found: ${url}`);
-    if (response.status === 400) throw new InvalidInputError(parsed.parameter ?? 'subscription', parsed.message ?? 'invalid');
-    throw new AppError('service_error', `the running service answered ${response.status}: ${parsed.message ?? ''}`);
-  }
-  return parsed;
+  return serviceClient(baseUrl, config.adminToken);
 }
 
 function formatSubscriptions(found: readonly SubscriptionView[]): string {
@@ -145,7 +136,8 @@ export function addSubscriptionCommands(cli: Command, deps: SubscriptionCliDeps)
     const created = await deps.readThrough(
       config,
       (database) => createSubscription(database.db, body, policy),
-      (url) => callService<{ subscription: SubscriptionView; secret: string | null }>(config, 'POST', `${url}/v1/subscriptions`, body),
+      // The service validates the body as createSubscription does here.
+      (url) => answer(adminClient(config, url).v1.subscriptions.$post({ json: body as SubscriptionInput })),
     );
     if (options.json) {
       deps.stdout(deps.json(created));
@@ -164,7 +156,7 @@ export function addSubscriptionCommands(cli: Command, deps: SubscriptionCliDeps)
       const found = await deps.readThrough(
         config,
         (database) => listSubscriptions(database.db),
-        async (url) => (await callService<{ subscriptions: SubscriptionView[] }>(config, 'GET', `${url}/v1/subscriptions`)).subscriptions,
+        async (url) => (await answer(adminClient(config, url).v1.subscriptions.$get())).subscriptions,
       );
       deps.stdout(options.json ? deps.json(found) : formatSubscriptions(found));
     });
@@ -174,12 +166,14 @@ export function addSubscriptionCommands(cli: Command, deps: SubscriptionCliDeps)
     .description('delete a subscription and its pending deliveries')
     .argument('<id>', 'the subscription id')
     .action(async (id: string) => {
-      const number = parseId('id', id, 'a subscription id');
+      const number = readParameter(idSchema('a subscription id'), 'id', id);
       const config = deps.config();
       await deps.readThrough(
         config,
         (database) => deleteSubscription(database.db, number),
-        (url) => callService<unknown>(config, 'DELETE', `${url}/v1/subscriptions/${number}`),
+        async (url) => {
+          await answer(adminClient(config, url).v1.subscriptions[':id'].$delete({ param: { id: String(number) } }));
+        },
       );
       deps.stdout(`subscription ${number} deleted\n`);
     });
@@ -194,20 +188,20 @@ export function addSubscriptionCommands(cli: Command, deps: SubscriptionCliDeps)
       .option('--json', 'print one JSON document'),
   ).action(async (options: FilterOptions & { since?: string; until?: string; limit: string; json?: boolean }) => {
     const filters = filtersFrom(options);
-    const since = options.since ? parseTime('--since', options.since) : undefined;
-    const until = options.until ? parseTime('--until', options.until) : undefined;
-    const limit = parseLimit('--limit', options.limit, 20, 1000);
+    const since = readParameter(TimeSchema, '--since', options.since);
+    const until = readParameter(TimeSchema, '--until', options.until);
+    const limit = readParameter(queryLimitSchema(20), '--limit', options.limit);
     const config = deps.config();
     const result = await deps.readThrough(
       config,
       (database) => backtest(database.db, filters, { since, until, limit, identify: identifyWith(identityFor(config)) }),
       (url) =>
-        callService<Backtest>(config, 'POST', `${url}/v1/subscriptions/preview`, {
-          filters,
-          limit,
-          ...(since ? { since: since.toISOString() } : {}),
-          ...(until ? { until: until.toISOString() } : {}),
-        }),
+        answer(
+          adminClient(config, url).v1.subscriptions.preview.$post({
+            // The service validates the filters as backtest does here.
+            json: { filters: filters as z.input<typeof FiltersSchema>, limit, since: since?.toISOString(), until: until?.toISOString() },
+          }),
+        ),
     );
     deps.stdout(options.json ? deps.json(result) : formatBacktest(result));
   });

@@ -19,6 +19,8 @@ const ENDPOINTS: readonly { path: string; label: string }[] = [
   { path: 'v1/events', label: 'events, with the feeds’ filters (board, model, kind, status, since, until, limit)' },
   { path: 'v1/boards', label: 'boards with their last scrape' },
   { path: 'healthz', label: 'health check' },
+  { path: 'docs', label: 'the API documentation: every endpoint, its parameters and answers' },
+  { path: 'openapi.json', label: 'the API as an OpenAPI 3.1 document' },
 ];
 
 /**

@@ -1,11 +1,12 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Env, Hono } from 'hono';
-import { z } from 'zod';
 import { eventFilter } from '../api/event-filter.ts';
+import { routeGroup } from '../api/routing.ts';
+import { choiceSchema, errors, EventQuerySchema } from '../api/schemas.ts';
 import { HOMEPAGE, VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { feedLastModified, listEvents, listFeedGroups, type EventFilter } from '../db/queries.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
-import { InvalidInputError } from '../errors.ts';
 import { HEALTH_KINDS } from '../notify/filters.ts';
 import { renderAtom } from './atom.ts';
 import { homePage } from './home.ts';
@@ -24,15 +25,17 @@ export interface FeedDeps {
 /** One feed format: where it is served, its media type and how it is written. */
 export interface FeedFormat {
   path: string;
+  /** What it is, for people (`RSS 2.0`). */
+  label: string;
   contentType: string;
   render: (context: FeedContext, items: readonly FeedItem[], updated: Date | null) => string;
 }
 
 /** The feeds rankwatch serves: the same items in RSS 2.0, Atom 1.0 and JSON Feed 1.1. */
 export const FEED_FORMATS: readonly FeedFormat[] = [
-  { path: '/feed.xml', contentType: 'application/rss+xml; charset=utf-8', render: renderRss },
-  { path: '/feed.atom', contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
-  { path: '/feed.json', contentType: 'application/feed+json; charset=utf-8', render: renderJsonFeed },
+  { path: '/feed.xml', label: 'RSS 2.0', contentType: 'application/rss+xml; charset=utf-8', render: renderRss },
+  { path: '/feed.atom', label: 'Atom 1.0', contentType: 'application/atom+xml; charset=utf-8', render: renderAtom },
+  { path: '/feed.json', label: 'JSON Feed 1.1', contentType: 'application/feed+json; charset=utf-8', render: renderJsonFeed },
 ];
 
 export const FEED_TITLE = 'rankwatch: leaderboard changes';
@@ -48,7 +51,9 @@ export const STABLE_AFTER_MS = 60_000;
 /** What a feed item stands for: a change set (the default) or one event (`?per=event`). */
 export const FEED_PER = ['change_set', 'event'] as const;
 export type FeedPer = (typeof FEED_PER)[number];
-const FeedPerSchema = z.enum(FEED_PER);
+
+/** A feed's query: `per`, then the filters of `/v1/events`. */
+export const FeedQuerySchema = z.object({ per: choiceSchema(FEED_PER, 'change_set', { emptyIsFallback: true }), ...EventQuerySchema.shape });
 
 /** Event kinds a feed shows unless `?kind=` names others: every kind but the operator events. */
 export const PUBLIC_FEED_KINDS = EVENT_KINDS.filter((kind) => !HEALTH_KINDS.includes(kind));
@@ -62,37 +67,56 @@ export function stableLastModified(written: Date | null, now: Date): Date | null
   return written;
 }
 
-/** `?per=`: `change_set` (default) or `event`. */
-export function parsePer(value: string | undefined): FeedPer {
-  if (value === undefined || value === '') return 'change_set';
-  const parsed = FeedPerSchema.safeParse(value.trim());
-  if (!parsed.success) throw new InvalidInputError('per', `expected ${FEED_PER.join(' or ')}, got ${JSON.stringify(value)}`);
-  return parsed.data;
-}
-
 /** The items of a feed: one per change set holding the events that pass, or one per event. */
 export async function feedItems(db: Db, context: Pick<FeedContext, 'baseUrl'>, filter: EventFilter, per: FeedPer): Promise<FeedItem[]> {
   if (per === 'event') return (await listEvents(db, filter)).map((event) => eventItem(context, event));
   return (await listFeedGroups(db, filter)).map((group) => changeSetItem(context, group));
 }
 
+/** The index page at `/`. */
+export const homeRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['feeds'],
+  summary: 'A small HTML page naming the feeds and the API: the feeds\' home link',
+  responses: { 200: { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+});
+
+/** The route of one feed format. */
+export function feedRoute(format: FeedFormat) {
+  const mediaType = format.contentType.split(';')[0]!;
+  return createRoute({
+    method: 'get',
+    path: format.path,
+    tags: ['feeds'],
+    summary: `The announced changes as ${format.label}, one item per change set (per=event: per event)`,
+    request: { query: FeedQuerySchema },
+    responses: {
+      200: { description: format.label, content: { [mediaType]: { schema: z.string().openapi({ description: format.label }) } } },
+      304: { description: 'not modified (If-None-Match, If-Modified-Since)' },
+      ...errors(400, 404),
+    },
+  });
+}
+
 /**
- * Registers `GET /feed.xml` (RSS 2.0), `/feed.atom` (Atom 1.0) and `/feed.json` (JSON Feed 1.1),
- * and the index page at `/` they name as their home. The feeds take the `/v1/events` query
+ * The feed routes: `GET /feed.xml` (RSS 2.0), `/feed.atom` (Atom 1.0) and `/feed.json` (JSON Feed
+ * 1.1), and the index page at `/` they name as their home. The feeds take the `/v1/events` query
  * filters and `per`; bad ones throw (the app's onError answers with its JSON 400/404). Operator
  * events are left out unless `kind` names them. Each answers with a Last-Modified (see
  * stableLastModified); the ETag, Cache-Control and the 304s to conditional GETs are the app's
  * for every route (src/api/http.ts). Links are built on `publicUrl` when it is set, never on the
  * request's Host or X-Forwarded-Host.
  */
-export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
+export function feedRoutes(deps: FeedDeps) {
   const now = deps.now ?? (() => new Date());
-  app.get('/', (c) => c.html(homePage({ title: FEED_TITLE, version: VERSION, homepage: HOMEPAGE }), 200, { 'cache-control': 'public, max-age=300' }));
+  const group = routeGroup(deps);
+  group.openapi(homeRoute, (c) => c.html(homePage({ title: FEED_TITLE, version: VERSION, homepage: HOMEPAGE }), 200, { 'cache-control': 'public, max-age=300' }));
 
   for (const format of FEED_FORMATS) {
-    app.get(format.path, async (c) => {
-      const per = parsePer(c.req.query('per'));
-      const requested = await eventFilter(deps.db, c);
+    group.openapi(feedRoute(format), async (c) => {
+      const { per, ...query } = c.req.valid('query');
+      const requested = await eventFilter(deps.db, query);
       const filter: EventFilter = { ...requested, kind: requested.kind?.length ? requested.kind : PUBLIC_FEED_KINDS };
       const url = new URL(c.req.url);
       const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');
@@ -109,4 +133,10 @@ export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
       });
     });
   }
+  return group;
+}
+
+/** Adds the feed routes and `/` to an app (tests mount them on a bare hono app with their own clock). */
+export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
+  app.route('/', feedRoutes(deps) as never);
 }

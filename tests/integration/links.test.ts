@@ -82,7 +82,18 @@ describe('the feeds’ home link resolves', () => {
       expect(html).toContain(`<link rel="alternate" type="${type}"`);
       expect(html.split('\n').some((line) => line.includes(`type="${type}"`) && line.includes(`href="${path}">`))).toBe(true);
     }
-    for (const path of ['v1/changes', 'v1/events', 'v1/boards']) expect(html).toContain(`<a href="${path}">`);
+    for (const path of ['v1/changes', 'v1/events', 'v1/boards', 'docs', 'openapi.json']) expect(html).toContain(`<a href="${path}">`);
+  });
+
+  it('every link of / answers 200 (the API docs included)', async () => {
+    const app = createApp({ db: database.db, publicUrl: PUBLIC_URL });
+    const html = await (await app.request('/')).text();
+    const links = [...html.matchAll(/<a href="([^"]+)">/g)].map((match) => match[1]!).filter((href) => !/^https?:/.test(href));
+    expect(links).toContain('docs');
+    for (const href of links) {
+      const url = new URL(href, 'http://rankwatch.test/');
+      expect((await app.request(`${url.pathname}${url.search}`)).status, href).toBe(200);
+    }
   });
 
   it.each(FEEDS)('%s: its home link is / under the public URL, and answers 200 there', async (path) => {

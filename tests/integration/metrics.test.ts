@@ -252,6 +252,7 @@ describe('metrics of apps in tests', () => {
       ['/v1/boards/no-such-board', 404],
       ['/v1/boards/lmarena-text/standings', 200],
       ['/v1/models/openai/gpt-4o%20x/history', 404],
+      ['/v1/models/openai/gpt-4o%20x', 404],
       ['/v1/events/12345', 404],
       ['/v1/events/not-a-number', 400],
       ['/no/such/route/a1b2c3', 404],
@@ -269,6 +270,8 @@ describe('metrics of apps in tests', () => {
         'GET /v1/boards/:board 404 1',
         'GET /v1/boards/:board 400 1',
         'GET /v1/boards/:board/standings 200 1',
+        // A model's history and the model itself: two routes (both take keys with slashes).
+        'GET /v1/models/:model/history 404 1',
         'GET /v1/models/:model 404 1',
         'GET /v1/events/:id 404 1',
         'GET /v1/events/:id 400 1',

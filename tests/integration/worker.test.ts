@@ -49,5 +49,12 @@ describe.skipIf(TEST_DB !== 'postgres')('Cloudflare Workers entry', () => {
     expect((await worker.fetch(new Request('https://rankwatch.example/healthz'), env)).status).toBe(200);
     const feed = await worker.fetch(new Request('https://rankwatch.example/feed.xml'), env);
     expect(await feed.text()).toContain('lmarena-text first seen: 1 model');
+    // The OpenAPI document is built from the routes, with nothing read from disk.
+    const document = await worker.fetch(new Request('https://rankwatch.example/openapi.json'), env);
+    expect(document.status).toBe(200);
+    const paths = Object.keys(((await document.json()) as { paths: Record<string, unknown> }).paths);
+    expect(paths).toContain('/v1/models/{model}/history');
+    // No /metrics on Workers: not served, not documented.
+    expect(paths).not.toContain('/metrics');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTime } from '../../src/api/params.ts';
+import { readParameter } from '../../src/api/routing.ts';
+import { TimeSchema } from '../../src/api/schemas.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import { captureTimeFromName, readCaptureTime } from '../../src/ingest/capture-time.ts';
 import { retryAfterMs } from '../../src/ingest/fetch.ts';
@@ -57,11 +58,11 @@ describe('readIsoTime (the one strict parser behind every time rankwatch reads)'
   });
 });
 
-describe('parseTime (API parameters, CLI options, request bodies)', () => {
+describe('TimeSchema (API parameters, CLI options, request bodies)', () => {
   it('refuses a rolled-over date naming the parameter and the reason', () => {
     const error = (() => {
       try {
-        parseTime('since', '2024-02-30');
+        readParameter(TimeSchema, 'since', '2024-02-30');
       } catch (caught) {
         return caught;
       }
@@ -73,7 +74,7 @@ describe('parseTime (API parameters, CLI options, request bodies)', () => {
   });
 
   it('reads a good value with surrounding blanks', () => {
-    expect(parseTime('at', ' 2024-02-29 ').toISOString()).toBe('2024-02-29T00:00:00.000Z');
+    expect(readParameter(TimeSchema, 'at', ' 2024-02-29 ')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
   });
 });
 

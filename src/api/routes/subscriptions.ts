@@ -1,0 +1,227 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { Db } from '../../db/client.ts';
+import { AppError, InvalidInputError } from '../../errors.ts';
+import type { Identity } from '../../identity/identity.ts';
+import { identifyWith } from '../../context.ts';
+import { FiltersSchema } from '../../notify/filters.ts';
+import {
+  backtest,
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listDeliveries,
+  listSubscriptions,
+  queueTest,
+  redeliver,
+  rotateSecret,
+  SubscriptionInputSchema,
+  SubscriptionPatchSchema,
+  updateSubscription,
+  type UrlPolicy,
+} from '../../notify/subscriptions.ts';
+import { rejectControlCharactersInBody } from '../control-characters.ts';
+import { routeGroup } from '../routing.ts';
+import { BacktestSchema, DeliverySchema, errors, idSchema, json, limitSchema, queryLimitSchema, SubscriptionSchema, SubscriptionWithSecretSchema, TimeSchema } from '../schemas.ts';
+
+/** Raised when managing subscriptions is not set up or the token is wrong. */
+export class AuthError extends AppError {
+  readonly status: 401 | 503;
+  constructor(status: 401 | 503, message: string) {
+    super(status === 401 ? 'unauthorized' : 'not_configured', message);
+    this.status = status;
+  }
+}
+
+export interface SubscriptionRouteDeps {
+  db: Db;
+  adminToken: string | undefined;
+  policy: UrlPolicy;
+  identity: () => Identity;
+}
+
+/** The OpenAPI security scheme of the admin routes. */
+export const ADMIN_SECURITY = 'adminToken';
+
+/** `Authorization: Bearer <RANKWATCH_ADMIN_TOKEN>`, compared in constant time. */
+function adminOnly(token: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (!token) throw new AuthError(503, 'managing subscriptions is off: set RANKWATCH_ADMIN_TOKEN and send it as Authorization: Bearer <token>');
+    const given = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim() ?? '';
+    const expected = Buffer.from(token);
+    const actual = Buffer.from(given);
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+      c.header('www-authenticate', 'Bearer realm="rankwatch"');
+      throw new AuthError(401, 'this needs Authorization: Bearer with the admin token (RANKWATCH_ADMIN_TOKEN)');
+    }
+    await next();
+  };
+}
+
+/**
+ * Before a JSON body's schema: an empty body is `{}`, malformed JSON a 400 naming `body`, and a
+ * control character anywhere in it a 400 naming its field ("\u0000" is a NUL PostgreSQL cannot
+ * store: 400 here, not 500 there).
+ */
+const jsonBody: MiddlewareHandler = async (c, next) => {
+  // Another media type is the body validator's 415.
+  const type = c.req.header('content-type');
+  if (type !== undefined && !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) return next();
+  const text = await c.req.text();
+  if (text.trim() === '') {
+    // A blank body is no fields, as it always was: the body validator parses the text hono keeps
+    // (a promise, whatever hono's type for it says), which would otherwise be malformed JSON.
+    if (type !== undefined) (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve('{}');
+  } else {
+    let body: unknown;
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new InvalidInputError('body', `expected a JSON object: ${(error as Error).message}`);
+    }
+    rejectControlCharactersInBody(body);
+  }
+  await next();
+};
+
+function body<T extends z.ZodType>(schema: T, description: string) {
+  return { required: true, description, content: { 'application/json': { schema } } } as const;
+}
+
+const SubscriptionParamsSchema = z.object({ id: idSchema('a subscription id') });
+const ADMIN = { tags: ['subscriptions'], security: [{ [ADMIN_SECURITY]: [] }] };
+const AUTH_ERRORS = errors(401, 503);
+
+export const createSubscriptionRoute = createRoute({
+  ...ADMIN,
+  method: 'post',
+  path: '/v1/subscriptions',
+  summary: 'Subscribe a Slack or Discord incoming webhook, or a signed generic webhook, to alerts',
+  middleware: [jsonBody] as const,
+  request: { body: body(SubscriptionInputSchema.extend({}).openapi('SubscriptionInput'), 'the subscription') },
+  responses: { 201: json(SubscriptionWithSecretSchema, 'created; a webhook gets its signing secret, shown this once'), ...errors(400, 415), ...AUTH_ERRORS },
+});
+
+export const listSubscriptionsRoute = createRoute({
+  ...ADMIN,
+  method: 'get',
+  path: '/v1/subscriptions',
+  summary: 'The subscriptions (never their secrets)',
+  responses: { 200: json(z.object({ subscriptions: z.array(SubscriptionSchema) }).strict(), 'the subscriptions'), ...AUTH_ERRORS },
+});
+
+export const previewRoute = createRoute({
+  ...ADMIN,
+  method: 'post',
+  path: '/v1/subscriptions/preview',
+  summary: 'Replay filters over stored history: the alerts a subscription would have sent',
+  middleware: [jsonBody] as const,
+  request: {
+    body: body(
+      z.object({ filters: FiltersSchema.optional(), since: TimeSchema, until: TimeSchema, limit: limitSchema(50) }).openapi('PreviewInput'),
+      'the filters and the window',
+    ),
+  },
+  responses: { 200: json(BacktestSchema, 'what would have been sent'), ...errors(400, 415), ...AUTH_ERRORS },
+});
+
+export const subscriptionRoute = createRoute({
+  ...ADMIN,
+  method: 'get',
+  path: '/v1/subscriptions/{id}',
+  summary: 'One subscription',
+  request: { params: SubscriptionParamsSchema },
+  responses: { 200: json(SubscriptionSchema, 'the subscription'), ...errors(400, 404), ...AUTH_ERRORS },
+});
+
+export const updateSubscriptionRoute = createRoute({
+  ...ADMIN,
+  method: 'patch',
+  path: '/v1/subscriptions/{id}',
+  summary: 'Change a subscription',
+  middleware: [jsonBody] as const,
+  request: { params: SubscriptionParamsSchema, body: body(SubscriptionPatchSchema.extend({}).openapi('SubscriptionPatch'), 'the fields to change') },
+  responses: { 200: json(SubscriptionSchema, 'the changed subscription'), ...errors(400, 404, 415), ...AUTH_ERRORS },
+});
+
+export const deleteSubscriptionRoute = createRoute({
+  ...ADMIN,
+  method: 'delete',
+  path: '/v1/subscriptions/{id}',
+  summary: 'Delete a subscription and its pending deliveries',
+  request: { params: SubscriptionParamsSchema },
+  responses: { 204: { description: 'deleted' }, ...errors(400, 404), ...AUTH_ERRORS },
+});
+
+export const testSubscriptionRoute = createRoute({
+  ...ADMIN,
+  method: 'post',
+  path: '/v1/subscriptions/{id}/test',
+  summary: 'Queue a sample alert (the newest change set)',
+  request: { params: SubscriptionParamsSchema },
+  responses: { 202: json(z.object({ delivery: DeliverySchema }).strict(), 'queued'), ...errors(400, 404), ...AUTH_ERRORS },
+});
+
+export const rotateSecretRoute = createRoute({
+  ...ADMIN,
+  method: 'post',
+  path: '/v1/subscriptions/{id}/rotate-secret',
+  summary: 'A new webhook signing secret; the old one keeps signing beside it for 24 hours',
+  request: { params: SubscriptionParamsSchema },
+  responses: { 200: json(SubscriptionWithSecretSchema.extend({ secret: z.string() }), 'the new secret'), ...errors(400, 404), ...AUTH_ERRORS },
+});
+
+export const deliveriesRoute = createRoute({
+  ...ADMIN,
+  method: 'get',
+  path: '/v1/subscriptions/{id}/deliveries',
+  summary: "A subscription's deliveries, newest first, each with every attempt",
+  request: { params: SubscriptionParamsSchema, query: z.object({ limit: queryLimitSchema(50) }) },
+  responses: { 200: json(z.object({ deliveries: z.array(DeliverySchema) }).strict(), 'the deliveries'), ...errors(400, 404), ...AUTH_ERRORS },
+});
+
+export const redeliverRoute = createRoute({
+  ...ADMIN,
+  method: 'post',
+  path: '/v1/deliveries/{id}/redeliver',
+  summary: 'Send a delivery again, with its original message id',
+  request: { params: z.object({ id: idSchema('a delivery id') }) },
+  responses: { 202: json(z.object({ delivery: DeliverySchema }).strict(), 'queued again'), ...errors(400, 404), ...AUTH_ERRORS },
+});
+
+/**
+ * `/v1/subscriptions` and `/v1/deliveries`: managing who gets alerts (admin token required).
+ * Reading events and feeds stays public.
+ */
+export function subscriptionRoutes(deps: SubscriptionRouteDeps) {
+  const { db, policy } = deps;
+  const group = routeGroup(deps);
+  group.openAPIRegistry.registerComponent('securitySchemes', ADMIN_SECURITY, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'RANKWATCH_ADMIN_TOKEN (unset on the service: these routes answer 503)',
+  });
+  const guard = adminOnly(deps.adminToken);
+  group.use('/v1/subscriptions', guard);
+  group.use('/v1/subscriptions/*', guard);
+  group.use('/v1/deliveries/*', guard);
+
+  return group
+    .openapi(createSubscriptionRoute, async (c) => c.json(await createSubscription(db, c.req.valid('json'), policy), 201))
+    .openapi(listSubscriptionsRoute, async (c) => c.json({ subscriptions: await listSubscriptions(db) }, 200))
+    .openapi(previewRoute, async (c) => {
+      const { filters, since, until, limit } = c.req.valid('json');
+      return c.json(await backtest(db, filters ?? {}, { since, until, limit, identify: identifyWith(deps.identity()) }), 200);
+    })
+    .openapi(subscriptionRoute, async (c) => c.json(await getSubscription(db, c.req.valid('param').id), 200))
+    .openapi(updateSubscriptionRoute, async (c) => c.json(await updateSubscription(db, c.req.valid('param').id, c.req.valid('json'), policy), 200))
+    .openapi(deleteSubscriptionRoute, async (c) => {
+      await deleteSubscription(db, c.req.valid('param').id);
+      return c.body(null, 204);
+    })
+    .openapi(testSubscriptionRoute, async (c) => c.json({ delivery: await queueTest(db, c.req.valid('param').id) }, 202))
+    .openapi(rotateSecretRoute, async (c) => c.json(await rotateSecret(db, c.req.valid('param').id), 200))
+    .openapi(deliveriesRoute, async (c) => c.json({ deliveries: await listDeliveries(db, c.req.valid('param').id, c.req.valid('query').limit) }, 200))
+    .openapi(redeliverRoute, async (c) => c.json({ delivery: await redeliver(db, c.req.valid('param').id) }, 202));
+}
