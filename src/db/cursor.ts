@@ -55,3 +55,24 @@ export function pageOf<T>(rows: readonly T[], limit: number, keyOf: (row: T) => 
   const items = rows.slice(0, limit);
   return { items, next: encodeCursor(keyOf(items[items.length - 1]!)) };
 }
+
+/** The sort key of rows listed newest capture first, ids breaking ties. */
+export const byCaptureTime = (row: { capturedAt: string; id: number }): PageKey => ({ at: new Date(row.capturedAt), id: row.id });
+
+/** The sort key of rows listed by id. */
+export const byId = (row: { id: number }): PageKey => ({ id: row.id });
+
+/**
+ * Up to `want` rows (Infinity: every one), fetched a page of at most `pageSize` at a time, each
+ * page starting at the previous one's `next`: what `--all` and limits above one API page do.
+ */
+export async function collectPages<T>(want: number, pageSize: number, fetchPage: (cursor: string | undefined, size: number) => Promise<Page<T>>): Promise<T[]> {
+  const rows: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor, Math.min(pageSize, want - rows.length));
+    rows.push(...page.items);
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined && rows.length < want);
+  return rows;
+}

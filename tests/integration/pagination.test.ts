@@ -7,8 +7,11 @@ import { events } from '../../src/db/schema.ts';
 import type { StoredEvent } from '../../src/diff/events.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
-import { HAVE_SHARED, SHARED } from '../support/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createApp } from '../../src/api/app.ts';
+import { createSubscription } from '../../src/notify/subscriptions.ts';
+import { deliveries } from '../../src/db/schema.ts';
+import { HAVE_SHARED, rankwatch, SHARED, startServe } from '../support/cli.ts';
+import { createCliEnvironment, createTestDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
 
 // Real captures from ../shared/leaderboards, read in place.
 const CSV_DIR = join(SHARED, 'lmarena/fboulnois-llm-leaderboard-csv/lmsys');
@@ -112,4 +115,132 @@ describe.skipIf(!HAVE_SHARED)('keyset pages over stored history', () => {
     }
     expect(seen).toEqual(all.map((row) => row.id));
   });
+});
+
+/** Follows a list route from its first page, checking `next` against the Link header on the way. */
+async function follow<T>(app: ReturnType<typeof createApp>, first: string, field: string, init?: RequestInit): Promise<{ rows: T[]; pages: number }> {
+  const rows: T[] = [];
+  let url: string | null = first;
+  let pages = 0;
+  while (url) {
+    const response = await app.request(url, init);
+    expect(response.status, url).toBe(200);
+    const body = (await response.json()) as Record<string, unknown> & { next: string | null };
+    rows.push(...(body[field] as T[]));
+    pages++;
+    const link = response.headers.get('link');
+    if (body.next === null) {
+      expect(link).toBeNull();
+      url = null;
+    } else {
+      // The Link header names this very request with the cursor set to `next`.
+      const target = /^<([^>]+)>; rel="next"$/.exec(link ?? '')?.[1];
+      expect(target, `Link of ${url}`).toBeDefined();
+      const parsed = new URL(target!, 'http://x');
+      expect(parsed.searchParams.get('cursor')).toBe(body.next);
+      const asked = new URL(url, 'http://x');
+      for (const [name, value] of asked.searchParams) if (name !== 'cursor') expect(parsed.searchParams.get(name)).toBe(value);
+      url = `${parsed.pathname}${parsed.search}`;
+    }
+  }
+  return { rows, pages };
+}
+
+describe.skipIf(!HAVE_SHARED)('paged lists over HTTP', () => {
+  const TOKEN = 'pagination-admin-token-0123456789';
+  let database: TestDatabase;
+  let app: ReturnType<typeof createApp>;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    for (const item of planImport(days('2024-06-01', '2024-07-31'))) await importFile(database.db, BOARD, item);
+    app = createApp({ db: database.db, adminToken: TOKEN, urlPolicy: { allowHosts: ['127.0.0.1'] } });
+  });
+  afterEach(async () => database.drop());
+
+  it('/v1/events: next and Link walk every event once, keeping the filters', async () => {
+    const all = await listEvents(database.db, { board: BOARD, kind: ['rank_changed'], limit: 100_000 });
+    expect(all.length).toBeGreaterThan(60);
+    const { rows, pages } = await follow<StoredEvent>(app, `/v1/events?board=${BOARD}&kind=rank_changed&limit=25`, 'events');
+    expect(pages).toBe(Math.ceil(all.length / 25));
+    expect(rows.map((event) => event.id)).toEqual(all.map((event) => event.id));
+    expect(rows.every((event) => event.kind === 'rank_changed')).toBe(true);
+  });
+
+  it('/v1/changes and /v1/quarantine page the same way', async () => {
+    const changes = await listChangeSets(database.db, { board: BOARD, limit: 100_000 });
+    const { rows } = await follow<{ id: number }>(app, `/v1/changes?board=${BOARD}&limit=4`, 'changes');
+    expect(rows.map((row) => row.id)).toEqual(changes.map((row) => row.id));
+    // Nothing quarantined: one empty last page.
+    const held = await app.request('/v1/quarantine?limit=5');
+    expect(await held.json()).toEqual({ quarantine: [], next: null });
+  });
+
+  it('/v1/subscriptions and a subscription\'s deliveries page by id', async () => {
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const made: number[] = [];
+    for (let n = 0; n < 7; n++) made.push((await createSubscription(database.db, { channel: 'webhook', url: `http://127.0.0.1:9/hook-${n}` }, { allowHosts: ['127.0.0.1'] })).subscription.id);
+    const { rows, pages } = await follow<{ id: number }>(app, '/v1/subscriptions?limit=3', 'subscriptions', auth);
+    expect(pages).toBe(3);
+    expect(rows.map((row) => row.id)).toEqual(made);
+    const owner = made[0]!;
+    for (let n = 0; n < 5; n++) {
+      await database.db.insert(deliveries).values({ subscriptionId: owner, messageId: `msg_${n}`, kind: 'test', status: 'pending', eventIds: [], nextAttemptAt: new Date() });
+    }
+    const listed = await follow<{ id: number }>(app, `/v1/subscriptions/${owner}/deliveries?limit=2`, 'deliveries', auth);
+    expect(listed.pages).toBe(3);
+    const ids = listed.rows.map((row) => row.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  it('a cursor that is not one, or of another list, is a 400 naming cursor', async () => {
+    const events = (await (await app.request(`/v1/events?board=${BOARD}&limit=1`)).json()) as { next: string };
+    const bad = [
+      ['/v1/events?cursor=nonsense', 'cursor'],
+      ['/v1/changes?cursor=%F0%9F%98%80', 'cursor'],
+      [`/v1/subscriptions?cursor=${events.next}`, 'cursor'],
+    ] as const;
+    for (const [url, parameter] of bad) {
+      const response = await app.request(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(response.status, url).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'invalid_parameter', parameter, message: expect.stringMatching(/^cursor: expected the cursor of a previous page/) });
+    }
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('rankwatch events --all', () => {
+  it('lists every event past one page, from the database and through a running service', async () => {
+    const environment = await createCliEnvironment();
+    try {
+      const imported = await rankwatch(['import', BOARD, ...days('2024-05-01', '2024-12-31')], environment.env);
+      expect(imported.code, imported.stderr).toBe(0);
+      const limited = JSON.parse((await rankwatch(['events', '--json', '--status', 'all', '--limit', '10'], environment.env)).stdout) as StoredEvent[];
+      expect(limited).toHaveLength(10);
+      const all = await rankwatch(['events', '--all', '--json', '--status', 'all'], environment.env);
+      expect(all.code, all.stderr).toBe(0);
+      const events = JSON.parse(all.stdout) as StoredEvent[];
+      // More than one page of 1000, each event once, newest first.
+      expect(events.length).toBeGreaterThan(1000);
+      expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+      expect(events.slice(0, 10).map((event) => event.id)).toEqual(limited.map((event) => event.id));
+      if (TEST_DB === 'pglite') {
+        // The service holds the embedded database: the CLI pages through its API instead.
+        const service = await startServe({ ...environment.env, RANKWATCH_SCHEDULER: 'false', RANKWATCH_DISPATCHER: 'false' });
+        try {
+          const remote = await rankwatch(['events', '--all', '--json', '--status', 'all'], environment.env);
+          expect(remote.code, remote.stderr).toBe(0);
+          expect((JSON.parse(remote.stdout) as StoredEvent[]).map((event) => event.id)).toEqual(events.map((event) => event.id));
+          // Past the API's largest page (1000) without --all too.
+          const many = await rankwatch(['events', '--json', '--status', 'all', '--limit', '1500'], environment.env);
+          expect(many.code, many.stderr).toBe(0);
+          expect((JSON.parse(many.stdout) as StoredEvent[]).map((event) => event.id)).toEqual(events.slice(0, 1500).map((event) => event.id));
+        } finally {
+          service.child.kill('SIGTERM');
+          await service.exited;
+        }
+      }
+    } finally {
+      await environment.cleanup();
+    }
+  }, 240_000);
 });

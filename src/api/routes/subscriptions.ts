@@ -23,7 +23,8 @@ import {
 } from '../../notify/subscriptions.ts';
 import { rejectControlCharactersInBody } from '../control-characters.ts';
 import { routeGroup } from '../routing.ts';
-import { BacktestSchema, DeliverySchema, errors, idSchema, json, limitSchema, queryLimitSchema, SubscriptionSchema, SubscriptionWithSecretSchema, TimeSchema } from '../schemas.ts';
+import { BacktestSchema, cursorSchema, DeliverySchema, errors, idSchema, json, limitSchema, NextSchema, queryLimitSchema, SubscriptionSchema, SubscriptionWithSecretSchema, TimeSchema } from '../schemas.ts';
+import { byId, pageWithLink } from '../pages.ts';
 
 /** Raised when managing subscriptions is not set up or the token is wrong. */
 export class AuthError extends AppError {
@@ -107,8 +108,9 @@ export const listSubscriptionsRoute = createRoute({
   ...ADMIN,
   method: 'get',
   path: '/v1/subscriptions',
-  summary: 'The subscriptions (never their secrets)',
-  responses: { 200: json(z.object({ subscriptions: z.array(SubscriptionSchema) }).strict(), 'the subscriptions'), ...AUTH_ERRORS },
+  summary: 'The subscriptions in the order they were made, a page at a time (never their secrets)',
+  request: { query: z.object({ limit: queryLimitSchema(100), cursor: cursorSchema('id') }) },
+  responses: { 200: json(z.object({ subscriptions: z.array(SubscriptionSchema), next: NextSchema }).strict(), 'the subscriptions'), ...errors(400), ...AUTH_ERRORS },
 });
 
 export const previewRoute = createRoute({
@@ -176,9 +178,9 @@ export const deliveriesRoute = createRoute({
   ...ADMIN,
   method: 'get',
   path: '/v1/subscriptions/{id}/deliveries',
-  summary: "A subscription's deliveries, newest first, each with every attempt",
-  request: { params: SubscriptionParamsSchema, query: z.object({ limit: queryLimitSchema(50) }) },
-  responses: { 200: json(z.object({ deliveries: z.array(DeliverySchema) }).strict(), 'the deliveries'), ...errors(400, 404), ...AUTH_ERRORS },
+  summary: "A subscription's deliveries, newest first, each with every attempt, a page at a time",
+  request: { params: SubscriptionParamsSchema, query: z.object({ limit: queryLimitSchema(50), cursor: cursorSchema('id') }) },
+  responses: { 200: json(z.object({ deliveries: z.array(DeliverySchema), next: NextSchema }).strict(), 'the deliveries'), ...errors(400, 404), ...AUTH_ERRORS },
 });
 
 export const redeliverRoute = createRoute({
@@ -209,7 +211,11 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps) {
 
   return group
     .openapi(createSubscriptionRoute, async (c) => c.json(await createSubscription(db, c.req.valid('json'), policy), 201))
-    .openapi(listSubscriptionsRoute, async (c) => c.json({ subscriptions: await listSubscriptions(db) }, 200))
+    .openapi(listSubscriptionsRoute, async (c) => {
+      const { cursor, limit } = c.req.valid('query');
+      const page = pageWithLink(c, await listSubscriptions(db, { after: cursor, limit: limit + 1 }), limit, byId);
+      return c.json({ subscriptions: page.items, next: page.next }, 200);
+    })
     .openapi(previewRoute, async (c) => {
       const { filters, since, until, limit } = c.req.valid('json');
       return c.json(await backtest(db, filters ?? {}, { since, until, limit, identify: identifyWith(deps.identity()) }), 200);
@@ -222,6 +228,10 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps) {
     })
     .openapi(testSubscriptionRoute, async (c) => c.json({ delivery: await queueTest(db, c.req.valid('param').id) }, 202))
     .openapi(rotateSecretRoute, async (c) => c.json(await rotateSecret(db, c.req.valid('param').id), 200))
-    .openapi(deliveriesRoute, async (c) => c.json({ deliveries: await listDeliveries(db, c.req.valid('param').id, c.req.valid('query').limit) }, 200))
+    .openapi(deliveriesRoute, async (c) => {
+      const { cursor, limit } = c.req.valid('query');
+      const page = pageWithLink(c, await listDeliveries(db, c.req.valid('param').id, limit + 1, cursor), limit, byId);
+      return c.json({ deliveries: page.items, next: page.next }, 200);
+    })
     .openapi(redeliverRoute, async (c) => c.json({ delivery: await redeliver(db, c.req.valid('param').id) }, 202));
 }
