@@ -6,7 +6,7 @@ import { FiltersSchema } from '../notify/filters.ts';
 import { DELIVERY_MODES } from '../notify/outbox.ts';
 import { CHANNELS } from '../notify/subscriptions.ts';
 import { readIsoTime } from '../time.ts';
-import { decodeCursor, type PageKey } from '../db/cursor.ts';
+import { decodeCursor, encodeCursor, type PageKey } from '../db/cursor.ts';
 import { InvalidInputError } from '../errors.ts';
 
 // The API's contract in zod: request parameters (parsed strictly, with the messages the API has
@@ -37,7 +37,9 @@ export const TimeSchema = z
   })
   .openapi({
     type: 'string',
-    description: 'ISO 8601 date (midnight UTC) or date-time with a zone, read strictly: 2024-02-30 or T25:00 is a 400',
+    // A date alone (2024-06-19, read as midnight UTC) is accepted too, as the description says.
+    format: 'date-time',
+    description: 'ISO 8601 date-time with a zone, or a date (midnight UTC), read strictly: 2024-02-30 or T25:00 is a 400',
     example: TIME_EXAMPLE,
   });
 
@@ -88,7 +90,12 @@ export function cursorSchema(ordered: 'time' | 'id') {
         return z.NEVER;
       }
     })
-    .openapi({ type: 'string', description: 'the `next` of the previous page, passed back unchanged (opaque); absent: the first page' });
+    .openapi({
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]*$',
+      description: 'the `next` of the previous page, passed back unchanged (opaque); absent: the first page',
+      examples: [encodeCursor(ordered === 'time' ? { at: new Date('2024-06-19T00:00:00Z'), id: 100 } : { id: 100 })],
+    });
 }
 
 /** A list's `next`: the cursor of the following page, null on the last one. */

@@ -5,7 +5,7 @@ import type { PageKey } from '../db/cursor.ts';
 import { deliveries, deliveryAttempts, snapshots, subscriptions } from '../db/schema.ts';
 import { listEvents } from '../db/queries.ts';
 import type { StoredEvent } from '../diff/events.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Identify } from '../ingest/store.ts';
 import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters } from './filters.ts';
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
@@ -167,7 +167,7 @@ export async function deleteSubscription(db: Db, id: number): Promise<void> {
 /** A new signing secret; the old one keeps signing beside it for a day, so receivers can switch. */
 export async function rotateSecret(db: Db, id: number, now = new Date()): Promise<{ subscription: SubscriptionView; secret: string }> {
   const current = await row(db, id);
-  if (current.channel !== 'webhook') throw new InvalidInputError('id', `subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
+  if (current.channel !== 'webhook') throw new ConflictError(`subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
   const secret = generateWebhookSecret();
   const [updated] = await db
     .update(subscriptions)

@@ -100,7 +100,16 @@ export const createSubscriptionRoute = createRoute({
   path: '/v1/subscriptions',
   summary: 'Subscribe a Slack or Discord incoming webhook, or a signed generic webhook, to alerts',
   middleware: [jsonBody] as const,
-  request: { body: body(SubscriptionInputSchema.extend({}).openapi('SubscriptionInput'), 'the subscription') },
+  request: { body: body(
+      SubscriptionInputSchema.extend({}).openapi('SubscriptionInput', {
+        examples: [
+          { channel: 'slack', url: 'https://hooks.slack.com/services/T000/B000/XXXXXXXX', filters: { boards: ['lmarena-text'], topN: 10 } },
+          { channel: 'discord', url: 'https://discord.com/api/webhooks/123456/abcdef', mode: 'daily', timezone: 'Europe/Berlin' },
+          { channel: 'webhook', url: 'https://hooks.example.com/rankwatch', filters: { kinds: ['new_leader', 'price_changed'], significantOnly: true }, description: 'leaders and price cuts' },
+        ],
+      }),
+      'the subscription',
+    ) },
   responses: { 201: json(SubscriptionWithSecretSchema, 'created; a webhook gets its signing secret, shown this once'), ...errors(400, 415), ...AUTH_ERRORS },
 });
 
@@ -121,7 +130,9 @@ export const previewRoute = createRoute({
   middleware: [jsonBody] as const,
   request: {
     body: body(
-      z.object({ filters: FiltersSchema.optional(), since: TimeSchema, until: TimeSchema, limit: limitSchema(50) }).openapi('PreviewInput'),
+      z.object({ filters: FiltersSchema.optional(), since: TimeSchema, until: TimeSchema, limit: limitSchema(50) }).openapi('PreviewInput', {
+        examples: [{ filters: { boards: ['lmarena-text'], kinds: ['new_leader'] }, since: '2024-06-01', limit: 20 }, {}],
+      }),
       'the filters and the window',
     ),
   },
@@ -143,7 +154,12 @@ export const updateSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{id}',
   summary: 'Change a subscription',
   middleware: [jsonBody] as const,
-  request: { params: SubscriptionParamsSchema, body: body(SubscriptionPatchSchema.extend({}).openapi('SubscriptionPatch'), 'the fields to change') },
+  request: { params: SubscriptionParamsSchema, body: body(
+      SubscriptionPatchSchema.extend({}).openapi('SubscriptionPatch', {
+        examples: [{ mode: 'hourly', timezone: 'America/New_York' }, { filters: { topN: 5 }, description: 'the top five only' }, { enabled: false }],
+      }),
+      'the fields to change',
+    ) },
   responses: { 200: json(SubscriptionSchema, 'the changed subscription'), ...errors(400, 404, 415), ...AUTH_ERRORS },
 });
 
@@ -171,7 +187,7 @@ export const rotateSecretRoute = createRoute({
   path: '/v1/subscriptions/{id}/rotate-secret',
   summary: 'A new webhook signing secret; the old one keeps signing beside it for 24 hours',
   request: { params: SubscriptionParamsSchema },
-  responses: { 200: json(SubscriptionWithSecretSchema.extend({ secret: z.string() }), 'the new secret'), ...errors(400, 404), ...AUTH_ERRORS },
+  responses: { 200: json(SubscriptionWithSecretSchema.extend({ secret: z.string() }), 'the new secret'), ...errors(400, 404, 409), ...AUTH_ERRORS },
 });
 
 export const deliveriesRoute = createRoute({
