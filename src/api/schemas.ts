@@ -6,6 +6,8 @@ import { FiltersSchema } from '../notify/filters.ts';
 import { DELIVERY_MODES } from '../notify/outbox.ts';
 import { CHANNELS } from '../notify/subscriptions.ts';
 import { readIsoTime } from '../time.ts';
+import { decodeCursor, encodeCursor, type PageKey } from '../db/cursor.ts';
+import { InvalidInputError } from '../errors.ts';
 
 // The API's contract in zod: request parameters (parsed strictly, with the messages the API has
 // always given: the validation hook in app.ts prefixes them with the parameter's name) and every
@@ -35,7 +37,9 @@ export const TimeSchema = z
   })
   .openapi({
     type: 'string',
-    description: 'ISO 8601 date (midnight UTC) or date-time with a zone, read strictly: 2024-02-30 or T25:00 is a 400',
+    // A date alone (2024-06-19, read as midnight UTC) is accepted too, as the description says.
+    format: 'date-time',
+    description: 'ISO 8601 date-time with a zone, or a date (midnight UTC), read strictly: 2024-02-30 or T25:00 is a 400',
     example: TIME_EXAMPLE,
   });
 
@@ -67,6 +71,38 @@ export function queryLimitSchema(fallback: number, max: number = MAX_LIMIT) {
     })
     .openapi({ type: 'integer', minimum: 1, maximum: max, default: fallback });
 }
+
+/**
+ * `?cursor=`: where the page starts, as the previous page's `next` gave it (opaque); absent or
+ * empty: the first page. `ordered`: what the list is ordered by (a cursor of another list is a 400).
+ */
+export function cursorSchema(ordered: 'time' | 'id') {
+  return z
+    .string()
+    .optional()
+    .transform((value, context): PageKey | undefined => {
+      if (value === undefined || value === '') return undefined;
+      try {
+        return decodeCursor('cursor', value, ordered);
+      } catch (error) {
+        // The hook puts the parameter's name in front again.
+        context.addIssue({ code: 'custom', message: error instanceof InvalidInputError ? error.message.replace(/^cursor: /, '') : String(error) });
+        return z.NEVER;
+      }
+    })
+    .openapi({
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]*$',
+      description: 'the `next` of the previous page, passed back unchanged (opaque); absent: the first page',
+      examples: [encodeCursor(ordered === 'time' ? { at: new Date('2024-06-19T00:00:00Z'), id: 100 } : { id: 100 })],
+    });
+}
+
+/** A list's `next`: the cursor of the following page, null on the last one. */
+export const NextSchema = z
+  .string()
+  .nullable()
+  .openapi({ description: 'pass as `cursor` for the next page (also in the `Link: <…>; rel="next"` header); null: this is the last page' });
 
 /** A numeric row id in a path (`what`: "an event id"). */
 export function idSchema(what: string) {

@@ -40,6 +40,7 @@ import {
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { answer, serviceClient } from './remote.ts';
+import { byCaptureTime, collectPages, decodeCursor, pageOf } from '../db/cursor.ts';
 import { addSubscriptionCommands } from './subscriptions.ts';
 
 /** Where the CLI reads and writes; injected so tests run it in-process. */
@@ -333,8 +334,9 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--since <time>', 'only events captured at or after this ISO 8601 time')
     .option('--status <status>', 'published (default), pending, reverted, superseded or all (comma-separated)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--limit <n>', 'at most this many (1-10000)', '100')
+    .option('--all', 'every matching event, however many (fetched a page at a time; --limit is ignored)')
     .option('--json', 'print one JSON array')
-    .action(async (options: { board?: string; model?: string; kind?: string[]; since?: string; status?: string[]; limit: string; json?: boolean }) => {
+    .action(async (options: { board?: string; model?: string; kind?: string[]; since?: string; status?: string[]; limit: string; all?: boolean; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
       const filter: EventFilter = {
         board: options.board,
@@ -344,10 +346,18 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
         since: readParameter(TimeSchema, '--since', options.since),
         limit: readParameter(queryLimitSchema(100, 10_000), '--limit', options.limit),
       };
+      const want = options.all ? Infinity : filter.limit;
       const found = await readThrough(
         config(),
-        (database) => listEvents(database.db, filter),
-        async (url) => (await answer(serviceClient(url).v1.events.$get({ query: eventQuery(filter) }))).events,
+        (database) =>
+          collectPages(want, PAGE, async (cursor, size) =>
+            pageOf(await listEvents(database.db, { ...filter, after: cursor ? decodeCursor('cursor', cursor, 'time') : undefined, limit: size + 1 }), size, byCaptureTime),
+          ),
+        (url) =>
+          collectPages(want, PAGE, async (cursor, size) => {
+            const { events, next } = await answer(serviceClient(url).v1.events.$get({ query: { ...eventQuery({ ...filter, limit: size }), ...(cursor ? { cursor } : {}) } }));
+            return { items: events, next };
+          }),
       );
       io.stdout(options.json ? json(found) : formatEvents(found));
     });
@@ -449,8 +459,9 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--board <board>', 'only this board')
     .option('--since <time>', 'only change sets captured at or after this ISO 8601 time')
     .option('--limit <n>', 'at most this many (1-1000)', '100')
+    .option('--all', 'every matching change set (fetched a page at a time; --limit is ignored)')
     .option('--json', 'print one JSON document (a list: one array)')
-    .action(async (id: string | undefined, options: { board?: string; since?: string; limit: string; json?: boolean }) => {
+    .action(async (id: string | undefined, options: { board?: string; since?: string; limit: string; all?: boolean; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
       if (id !== undefined) {
         const number = readParameter(idSchema('a change set id'), 'id', id);
@@ -468,11 +479,19 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
         since: readParameter(TimeSchema, '--since', options.since),
         limit: readParameter(queryLimitSchema(100), '--limit', options.limit),
       };
-      const query = { limit: String(filter.limit), board: filter.board, since: filter.since?.toISOString() };
+      const want = options.all ? Infinity : filter.limit;
       const found = await readThrough(
         config(),
-        (database) => listChangeSets(database.db, filter),
-        async (url) => (await answer(serviceClient(url).v1.changes.$get({ query }))).changes,
+        (database) =>
+          collectPages(want, PAGE, async (cursor, size) =>
+            pageOf(await listChangeSets(database.db, { ...filter, after: cursor ? decodeCursor('cursor', cursor, 'time') : undefined, limit: size + 1 }), size, byCaptureTime),
+          ),
+        (url) =>
+          collectPages(want, PAGE, async (cursor, size) => {
+            const query = { limit: String(size), board: filter.board, since: filter.since?.toISOString(), ...(cursor ? { cursor } : {}) };
+            const { changes, next } = await answer(serviceClient(url).v1.changes.$get({ query }));
+            return { items: changes, next };
+          }),
       );
       io.stdout(options.json ? json(found) : formatChangeSets(found));
     });
@@ -483,8 +502,9 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .argument('[id]', 'a quarantined capture id')
     .option('--board <board>', 'only this board')
     .option('--limit <n>', 'at most this many (1-1000)', '100')
+    .option('--all', 'every matching capture (fetched a page at a time; --limit is ignored)')
     .option('--json', 'print one JSON document (a list: one array)')
-    .action(async (id: string | undefined, options: { board?: string; limit: string; json?: boolean }) => {
+    .action(async (id: string | undefined, options: { board?: string; limit: string; all?: boolean; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
       if (id !== undefined) {
         const number = readParameter(idSchema('a quarantine id'), 'id', id);
@@ -498,10 +518,18 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
         return;
       }
       const filter = { board: options.board, limit: readParameter(queryLimitSchema(100), '--limit', options.limit) };
+      const want = options.all ? Infinity : filter.limit;
       const found = await readThrough(
         config(),
-        (database) => listQuarantines(database.db, filter),
-        async (url) => (await answer(serviceClient(url).v1.quarantine.$get({ query: { limit: String(filter.limit), board: filter.board } }))).quarantine,
+        (database) =>
+          collectPages(want, PAGE, async (cursor, size) =>
+            pageOf(await listQuarantines(database.db, { ...filter, after: cursor ? decodeCursor('cursor', cursor, 'time') : undefined, limit: size + 1 }), size, byCaptureTime),
+          ),
+        (url) =>
+          collectPages(want, PAGE, async (cursor, size) => {
+            const { quarantine, next } = await answer(serviceClient(url).v1.quarantine.$get({ query: { limit: String(size), board: filter.board, ...(cursor ? { cursor } : {}) } }));
+            return { items: quarantine, next };
+          }),
       );
       io.stdout(options.json ? json(found) : formatQuarantine(found));
     });
@@ -510,6 +538,9 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
 
   return cli;
 }
+
+/** Rows per page when a list is read a page at a time (the API's largest page). */
+const PAGE = 1000;
 
 /** Collects repeated `--attach name=file` options into an object. */
 function collectAttachment(value: string, previous: Record<string, string>): Record<string, string> {

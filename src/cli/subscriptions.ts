@@ -9,6 +9,7 @@ import { identifyWith, identityFor } from '../context.ts';
 import type { Filters, FiltersSchema } from '../notify/filters.ts';
 import { backtest, createSubscription, deleteSubscription, listSubscriptions, type Backtest, type SubscriptionInput, type SubscriptionView } from '../notify/subscriptions.ts';
 import { answer, serviceClient, type ServiceClient } from './remote.ts';
+import { collectPages } from '../db/cursor.ts';
 import { describeEvent } from '../diff/describe.ts';
 import { shortTime } from './format.ts';
 
@@ -156,7 +157,12 @@ export function addSubscriptionCommands(cli: Command, deps: SubscriptionCliDeps)
       const found = await deps.readThrough(
         config,
         (database) => listSubscriptions(database.db),
-        async (url) => (await answer(adminClient(config, url).v1.subscriptions.$get())).subscriptions,
+        // Every page: the service answers up to 1000 a page.
+        (url) =>
+          collectPages(Infinity, 1000, async (cursor, size) => {
+            const { subscriptions, next } = await answer(adminClient(config, url).v1.subscriptions.$get({ query: { limit: String(size), ...(cursor ? { cursor } : {}) } }));
+            return { items: subscriptions, next };
+          }),
       );
       deps.stdout(options.json ? deps.json(found) : formatSubscriptions(found));
     });

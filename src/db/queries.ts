@@ -1,9 +1,11 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ChangeSet } from '../diff/change-set.ts';
 import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
 import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
 import type { Entry, StoredEntry } from '../entry.ts';
 import type { Db } from './client.ts';
+import type { PageKey } from './cursor.ts';
 import { boards, events, quarantines, scrapes, snapshots, sources, standings } from './schema.ts';
 
 /** A board with what is known of its last scrape and its current size. */
@@ -47,10 +49,17 @@ export interface EventFilter {
   snapshot?: number | undefined;
   /** Only events in these states of the settling window (default: published, i.e. announced). */
   status?: readonly EventStatus[] | undefined;
+  /** Only events after this one in the listing's order (the next page). */
+  after?: PageKey | undefined;
   limit: number;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** Rows after `key` in a listing ordered by time, then id, both descending: `(time, id) < (at, id)`. */
+function before(time: AnyPgColumn, id: AnyPgColumn, key: PageKey): SQL {
+  return sql`(${time}, ${id}) < (${key.at!.toISOString()}::timestamptz, ${key.id})`;
+}
 
 /** Every board with its last scrape, entry count and snapshot count. */
 export async function listBoards(db: Db): Promise<BoardSummary[]> {
@@ -167,6 +176,8 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<StoredEve
     ...eventConditions(filter),
     filter.snapshot !== undefined ? eq(events.snapshotId, filter.snapshot) : undefined,
     inArray(events.status, [...(filter.status ?? ['published'])]),
+    // Newest capture first, then by id: the next page is an older capture, or the same one's later ids.
+    filter.after ? or(lt(events.capturedAt, filter.after.at!), and(eq(events.capturedAt, filter.after.at!), gt(events.id, filter.after.id))) : undefined,
   ];
   const rows = await db
     .select()
@@ -233,11 +244,11 @@ const quarantineColumns = {
 };
 
 /** Quarantined captures, newest capture first. */
-export async function listQuarantines(db: Db, filter: { board?: string | undefined; limit: number }): Promise<QuarantineSummary[]> {
+export async function listQuarantines(db: Db, filter: { board?: string | undefined; after?: PageKey | undefined; limit: number }): Promise<QuarantineSummary[]> {
   const rows = await db
     .select(quarantineColumns)
     .from(quarantines)
-    .where(filter.board ? eq(quarantines.boardId, filter.board) : undefined)
+    .where(and(filter.board ? eq(quarantines.boardId, filter.board) : undefined, filter.after ? before(quarantines.capturedAt, quarantines.id, filter.after) : undefined))
     .orderBy(desc(quarantines.capturedAt), desc(quarantines.id))
     .limit(filter.limit);
   return rows.map((row) => ({ ...row, capturedAt: row.capturedAt.toISOString(), createdAt: row.createdAt.toISOString() }));
@@ -285,11 +296,21 @@ function toChangeSet(row: typeof snapshots.$inferSelect): ChangeSetSummary | nul
 }
 
 /** Change sets, newest capture first. */
-export async function listChangeSets(db: Db, filter: { board?: string | undefined; since?: Date | undefined; limit: number }): Promise<ChangeSetSummary[]> {
+export async function listChangeSets(
+  db: Db,
+  filter: { board?: string | undefined; since?: Date | undefined; after?: PageKey | undefined; limit: number },
+): Promise<ChangeSetSummary[]> {
   const rows = await db
     .select()
     .from(snapshots)
-    .where(and(isNotNull(snapshots.changeSet), filter.board ? eq(snapshots.boardId, filter.board) : undefined, filter.since ? gte(snapshots.capturedAt, filter.since) : undefined))
+    .where(
+      and(
+        isNotNull(snapshots.changeSet),
+        filter.board ? eq(snapshots.boardId, filter.board) : undefined,
+        filter.since ? gte(snapshots.capturedAt, filter.since) : undefined,
+        filter.after ? before(snapshots.capturedAt, snapshots.id, filter.after) : undefined,
+      ),
+    )
     .orderBy(desc(snapshots.capturedAt), desc(snapshots.id))
     .limit(filter.limit);
   return rows.map(toChangeSet).filter((row): row is ChangeSetSummary => row !== null);

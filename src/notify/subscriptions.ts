@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
+import type { PageKey } from '../db/cursor.ts';
 import { deliveries, deliveryAttempts, snapshots, subscriptions } from '../db/schema.ts';
 import { listEvents } from '../db/queries.ts';
 import type { StoredEvent } from '../diff/events.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Identify } from '../ingest/store.ts';
 import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters } from './filters.ts';
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
@@ -116,8 +117,14 @@ export async function createSubscription(db: Db, body: unknown, policy: UrlPolic
   return { subscription: view(row!), secret };
 }
 
-export async function listSubscriptions(db: Db): Promise<SubscriptionView[]> {
-  return (await db.select().from(subscriptions).orderBy(asc(subscriptions.id))).map((row) => view(row));
+/** Subscriptions in the order they were made; `after` (an id) and `limit` page through them. */
+export async function listSubscriptions(db: Db, page: { after?: PageKey | undefined; limit?: number | undefined } = {}): Promise<SubscriptionView[]> {
+  const query = db
+    .select()
+    .from(subscriptions)
+    .where(page.after ? gt(subscriptions.id, page.after.id) : undefined)
+    .orderBy(asc(subscriptions.id));
+  return (await (page.limit === undefined ? query : query.limit(page.limit))).map((row) => view(row));
 }
 
 async function row(db: Db, id: number): Promise<Row> {
@@ -160,7 +167,7 @@ export async function deleteSubscription(db: Db, id: number): Promise<void> {
 /** A new signing secret; the old one keeps signing beside it for a day, so receivers can switch. */
 export async function rotateSecret(db: Db, id: number, now = new Date()): Promise<{ subscription: SubscriptionView; secret: string }> {
   const current = await row(db, id);
-  if (current.channel !== 'webhook') throw new InvalidInputError('id', `subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
+  if (current.channel !== 'webhook') throw new ConflictError(`subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
   const secret = generateWebhookSecret();
   const [updated] = await db
     .update(subscriptions)
@@ -221,10 +228,18 @@ function deliveryView(row: typeof deliveries.$inferSelect): Omit<DeliveryView, '
   };
 }
 
-/** A subscription's deliveries, newest first, each with every attempt. */
-export async function listDeliveries(db: Db, subscriptionId: number, limit: number): Promise<DeliveryView[]> {
+/**
+ * A subscription's deliveries, newest first (in the order they were queued, i.e. by id), each with
+ * every attempt; `after` (a delivery's id) starts after that one.
+ */
+export async function listDeliveries(db: Db, subscriptionId: number, limit: number, after?: PageKey): Promise<DeliveryView[]> {
   await row(db, subscriptionId);
-  const rows = await db.select().from(deliveries).where(eq(deliveries.subscriptionId, subscriptionId)).orderBy(desc(deliveries.createdAt), desc(deliveries.id)).limit(limit);
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.subscriptionId, subscriptionId), after ? lt(deliveries.id, after.id) : undefined))
+    .orderBy(desc(deliveries.id))
+    .limit(limit);
   const attempts = rows.length
     ? await db.select().from(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, rows.map((item) => item.id))).orderBy(asc(deliveryAttempts.attemptedAt), asc(deliveryAttempts.id))
     : [];

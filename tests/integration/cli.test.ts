@@ -192,7 +192,7 @@ describe.skipIf(!HAVE_SHARED)('importing the real LMArena history (../shared/lea
 
 /** Row counts of every table, read through `rankwatch` itself (events and boards). */
 async function counts(environment: Record<string, string>) {
-  const events = JSON.parse((await rankwatch(['events', '--json', '--limit', '10000'], environment)).stdout).length;
+  const events = JSON.parse((await rankwatch(['events', '--json', '--all'], environment)).stdout).length;
   const boards = JSON.parse((await rankwatch(['boards', '--json'], environment)).stdout);
   const board = boards.find((b: { id: string }) => b.id === 'lmarena-text');
   return { events, snapshots: board.snapshots, entries: board.entries, lastScrape: board.lastScrape.ranAt };

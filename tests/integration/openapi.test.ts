@@ -316,7 +316,7 @@ describe("the CLI's typed client (hc<AppType>) against the API on a real socket"
     await expect(answer(client.v1.models[':model{.+}'].$get({ param: { model: 'no%2Fsuch' }, query: {} }))).rejects.toThrow(NotFoundError);
     await expect(answer(client.v1.events.$get({ query: { limit: '0' } }))).rejects.toMatchObject({ code: 'invalid_parameter', message: /^limit: / });
     const admin = serviceClient(url, TOKEN);
-    expect((await answer(admin.v1.subscriptions.$get())).subscriptions.length).toBeGreaterThan(0);
+    expect((await answer(admin.v1.subscriptions.$get({ query: {} }))).subscriptions.length).toBeGreaterThan(0);
   });
 
   it('is typed from the routes: a misspelt path or parameter does not compile (checked by tsc)', () => {

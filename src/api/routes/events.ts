@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { getChangeSet, getEvent, getQuarantine, listChangeSets, listEvents, listQuarantines } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
 import { eventFilter } from '../event-filter.ts';
+import { byCaptureTime, pageWithLink } from '../pages.ts';
 import { routeGroup, type RouteDeps } from '../routing.ts';
 import {
   ChangeSetSchema,
@@ -14,6 +15,8 @@ import {
   OptionalTextSchema,
   QuarantineDetailSchema,
   QuarantineSchema,
+  cursorSchema,
+  NextSchema,
   queryLimitSchema,
   TimeSchema,
 } from '../schemas.ts';
@@ -22,9 +25,9 @@ export const listEventsRoute = createRoute({
   method: 'get',
   path: '/v1/events',
   tags: ['events'],
-  summary: 'Change events, newest first',
-  request: { query: EventQuerySchema },
-  responses: { 200: json(z.object({ events: z.array(EventSchema) }).strict(), 'the events'), ...errors(400, 404) },
+  summary: 'Change events, newest first, a page at a time',
+  request: { query: EventQuerySchema.extend({ cursor: cursorSchema('time') }) },
+  responses: { 200: json(z.object({ events: z.array(EventSchema), next: NextSchema }).strict(), 'the events'), ...errors(400, 404) },
 });
 
 export const eventRoute = createRoute({
@@ -40,9 +43,9 @@ export const listChangesRoute = createRoute({
   method: 'get',
   path: '/v1/changes',
   tags: ['events'],
-  summary: "Change sets (each snapshot's announced events summed up), newest first",
-  request: { query: z.object({ board: OptionalTextSchema, since: TimeSchema, limit: queryLimitSchema(100) }) },
-  responses: { 200: json(z.object({ changes: z.array(ChangeSetSchema) }).strict(), 'the change sets'), ...errors(400, 404) },
+  summary: "Change sets (each snapshot's announced events summed up), newest first, a page at a time",
+  request: { query: z.object({ board: OptionalTextSchema, since: TimeSchema, limit: queryLimitSchema(100), cursor: cursorSchema('time') }) },
+  responses: { 200: json(z.object({ changes: z.array(ChangeSetSchema), next: NextSchema }).strict(), 'the change sets'), ...errors(400, 404) },
 });
 
 export const changeRoute = createRoute({
@@ -58,9 +61,9 @@ export const listQuarantineRoute = createRoute({
   method: 'get',
   path: '/v1/quarantine',
   tags: ['events'],
-  summary: 'Captures held back by the sanity checks, newest first',
-  request: { query: z.object({ board: OptionalTextSchema, limit: queryLimitSchema(100) }) },
-  responses: { 200: json(z.object({ quarantine: z.array(QuarantineSchema) }).strict(), 'the quarantined captures'), ...errors(400, 404) },
+  summary: 'Captures held back by the sanity checks, newest first, a page at a time',
+  request: { query: z.object({ board: OptionalTextSchema, limit: queryLimitSchema(100), cursor: cursorSchema('time') }) },
+  responses: { 200: json(z.object({ quarantine: z.array(QuarantineSchema), next: NextSchema }).strict(), 'the quarantined captures'), ...errors(400, 404) },
 });
 
 export const quarantineRoute = createRoute({
@@ -76,21 +79,34 @@ export const quarantineRoute = createRoute({
 export function eventRoutes(deps: RouteDeps) {
   const { db } = deps;
   return routeGroup(deps)
-    .openapi(listEventsRoute, async (c) => c.json({ events: await listEvents(db, await eventFilter(db, c.req.valid('query'))) }, 200))
+    .openapi(listEventsRoute, async (c) => {
+      const { cursor, ...query } = c.req.valid('query');
+      const filter = await eventFilter(db, query);
+      const page = pageWithLink(c, await listEvents(db, { ...filter, after: cursor, limit: filter.limit + 1 }), filter.limit, byCaptureTime);
+      return c.json({ events: page.items, next: page.next }, 200);
+    })
     .openapi(eventRoute, async (c) => {
       const { id } = c.req.valid('param');
       const event = await getEvent(db, id);
       if (!event) throw new NotFoundError(`unknown event: ${id}`);
       return c.json(event, 200);
     })
-    .openapi(listChangesRoute, async (c) => c.json({ changes: await listChangeSets(db, c.req.valid('query')) }, 200))
+    .openapi(listChangesRoute, async (c) => {
+      const { cursor, limit, ...query } = c.req.valid('query');
+      const page = pageWithLink(c, await listChangeSets(db, { ...query, after: cursor, limit: limit + 1 }), limit, byCaptureTime);
+      return c.json({ changes: page.items, next: page.next }, 200);
+    })
     .openapi(changeRoute, async (c) => {
       const { id } = c.req.valid('param');
       const found = await getChangeSet(db, id);
       if (!found) throw new NotFoundError(`unknown change set: ${id}`);
       return c.json(found, 200);
     })
-    .openapi(listQuarantineRoute, async (c) => c.json({ quarantine: await listQuarantines(db, c.req.valid('query')) }, 200))
+    .openapi(listQuarantineRoute, async (c) => {
+      const { cursor, limit, ...query } = c.req.valid('query');
+      const page = pageWithLink(c, await listQuarantines(db, { ...query, after: cursor, limit: limit + 1 }), limit, byCaptureTime);
+      return c.json({ quarantine: page.items, next: page.next }, 200);
+    })
     .openapi(quarantineRoute, async (c) => {
       const { id } = c.req.valid('param');
       const held = await getQuarantine(db, id);

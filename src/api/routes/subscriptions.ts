@@ -23,7 +23,8 @@ import {
 } from '../../notify/subscriptions.ts';
 import { rejectControlCharactersInBody } from '../control-characters.ts';
 import { routeGroup } from '../routing.ts';
-import { BacktestSchema, DeliverySchema, errors, idSchema, json, limitSchema, queryLimitSchema, SubscriptionSchema, SubscriptionWithSecretSchema, TimeSchema } from '../schemas.ts';
+import { BacktestSchema, cursorSchema, DeliverySchema, errors, idSchema, json, limitSchema, NextSchema, queryLimitSchema, SubscriptionSchema, SubscriptionWithSecretSchema, TimeSchema } from '../schemas.ts';
+import { byId, pageWithLink } from '../pages.ts';
 
 /** Raised when managing subscriptions is not set up or the token is wrong. */
 export class AuthError extends AppError {
@@ -99,7 +100,16 @@ export const createSubscriptionRoute = createRoute({
   path: '/v1/subscriptions',
   summary: 'Subscribe a Slack or Discord incoming webhook, or a signed generic webhook, to alerts',
   middleware: [jsonBody] as const,
-  request: { body: body(SubscriptionInputSchema.extend({}).openapi('SubscriptionInput'), 'the subscription') },
+  request: { body: body(
+      SubscriptionInputSchema.extend({}).openapi('SubscriptionInput', {
+        examples: [
+          { channel: 'slack', url: 'https://hooks.slack.com/services/T000/B000/XXXXXXXX', filters: { boards: ['lmarena-text'], topN: 10 } },
+          { channel: 'discord', url: 'https://discord.com/api/webhooks/123456/abcdef', mode: 'daily', timezone: 'Europe/Berlin' },
+          { channel: 'webhook', url: 'https://hooks.example.com/rankwatch', filters: { kinds: ['new_leader', 'price_changed'], significantOnly: true }, description: 'leaders and price cuts' },
+        ],
+      }),
+      'the subscription',
+    ) },
   responses: { 201: json(SubscriptionWithSecretSchema, 'created; a webhook gets its signing secret, shown this once'), ...errors(400, 415), ...AUTH_ERRORS },
 });
 
@@ -107,8 +117,9 @@ export const listSubscriptionsRoute = createRoute({
   ...ADMIN,
   method: 'get',
   path: '/v1/subscriptions',
-  summary: 'The subscriptions (never their secrets)',
-  responses: { 200: json(z.object({ subscriptions: z.array(SubscriptionSchema) }).strict(), 'the subscriptions'), ...AUTH_ERRORS },
+  summary: 'The subscriptions in the order they were made, a page at a time (never their secrets)',
+  request: { query: z.object({ limit: queryLimitSchema(100), cursor: cursorSchema('id') }) },
+  responses: { 200: json(z.object({ subscriptions: z.array(SubscriptionSchema), next: NextSchema }).strict(), 'the subscriptions'), ...errors(400), ...AUTH_ERRORS },
 });
 
 export const previewRoute = createRoute({
@@ -119,7 +130,9 @@ export const previewRoute = createRoute({
   middleware: [jsonBody] as const,
   request: {
     body: body(
-      z.object({ filters: FiltersSchema.optional(), since: TimeSchema, until: TimeSchema, limit: limitSchema(50) }).openapi('PreviewInput'),
+      z.object({ filters: FiltersSchema.optional(), since: TimeSchema, until: TimeSchema, limit: limitSchema(50) }).openapi('PreviewInput', {
+        examples: [{ filters: { boards: ['lmarena-text'], kinds: ['new_leader'] }, since: '2024-06-01', limit: 20 }, {}],
+      }),
       'the filters and the window',
     ),
   },
@@ -141,7 +154,12 @@ export const updateSubscriptionRoute = createRoute({
   path: '/v1/subscriptions/{id}',
   summary: 'Change a subscription',
   middleware: [jsonBody] as const,
-  request: { params: SubscriptionParamsSchema, body: body(SubscriptionPatchSchema.extend({}).openapi('SubscriptionPatch'), 'the fields to change') },
+  request: { params: SubscriptionParamsSchema, body: body(
+      SubscriptionPatchSchema.extend({}).openapi('SubscriptionPatch', {
+        examples: [{ mode: 'hourly', timezone: 'America/New_York' }, { filters: { topN: 5 }, description: 'the top five only' }, { enabled: false }],
+      }),
+      'the fields to change',
+    ) },
   responses: { 200: json(SubscriptionSchema, 'the changed subscription'), ...errors(400, 404, 415), ...AUTH_ERRORS },
 });
 
@@ -169,16 +187,16 @@ export const rotateSecretRoute = createRoute({
   path: '/v1/subscriptions/{id}/rotate-secret',
   summary: 'A new webhook signing secret; the old one keeps signing beside it for 24 hours',
   request: { params: SubscriptionParamsSchema },
-  responses: { 200: json(SubscriptionWithSecretSchema.extend({ secret: z.string() }), 'the new secret'), ...errors(400, 404), ...AUTH_ERRORS },
+  responses: { 200: json(SubscriptionWithSecretSchema.extend({ secret: z.string() }), 'the new secret'), ...errors(400, 404, 409), ...AUTH_ERRORS },
 });
 
 export const deliveriesRoute = createRoute({
   ...ADMIN,
   method: 'get',
   path: '/v1/subscriptions/{id}/deliveries',
-  summary: "A subscription's deliveries, newest first, each with every attempt",
-  request: { params: SubscriptionParamsSchema, query: z.object({ limit: queryLimitSchema(50) }) },
-  responses: { 200: json(z.object({ deliveries: z.array(DeliverySchema) }).strict(), 'the deliveries'), ...errors(400, 404), ...AUTH_ERRORS },
+  summary: "A subscription's deliveries, newest first, each with every attempt, a page at a time",
+  request: { params: SubscriptionParamsSchema, query: z.object({ limit: queryLimitSchema(50), cursor: cursorSchema('id') }) },
+  responses: { 200: json(z.object({ deliveries: z.array(DeliverySchema), next: NextSchema }).strict(), 'the deliveries'), ...errors(400, 404), ...AUTH_ERRORS },
 });
 
 export const redeliverRoute = createRoute({
@@ -209,7 +227,11 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps) {
 
   return group
     .openapi(createSubscriptionRoute, async (c) => c.json(await createSubscription(db, c.req.valid('json'), policy), 201))
-    .openapi(listSubscriptionsRoute, async (c) => c.json({ subscriptions: await listSubscriptions(db) }, 200))
+    .openapi(listSubscriptionsRoute, async (c) => {
+      const { cursor, limit } = c.req.valid('query');
+      const page = pageWithLink(c, await listSubscriptions(db, { after: cursor, limit: limit + 1 }), limit, byId);
+      return c.json({ subscriptions: page.items, next: page.next }, 200);
+    })
     .openapi(previewRoute, async (c) => {
       const { filters, since, until, limit } = c.req.valid('json');
       return c.json(await backtest(db, filters ?? {}, { since, until, limit, identify: identifyWith(deps.identity()) }), 200);
@@ -222,6 +244,10 @@ export function subscriptionRoutes(deps: SubscriptionRouteDeps) {
     })
     .openapi(testSubscriptionRoute, async (c) => c.json({ delivery: await queueTest(db, c.req.valid('param').id) }, 202))
     .openapi(rotateSecretRoute, async (c) => c.json(await rotateSecret(db, c.req.valid('param').id), 200))
-    .openapi(deliveriesRoute, async (c) => c.json({ deliveries: await listDeliveries(db, c.req.valid('param').id, c.req.valid('query').limit) }, 200))
+    .openapi(deliveriesRoute, async (c) => {
+      const { cursor, limit } = c.req.valid('query');
+      const page = pageWithLink(c, await listDeliveries(db, c.req.valid('param').id, limit + 1, cursor), limit, byId);
+      return c.json({ deliveries: page.items, next: page.next }, 200);
+    })
     .openapi(redeliverRoute, async (c) => c.json({ delivery: await redeliver(db, c.req.valid('param').id) }, 202));
 }
