@@ -111,10 +111,19 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
   });
 }
 
-/** True when the board id is known. */
+// Board ids are registered and never removed (ids are stable, never renamed): once seen in a
+// database, a board is known for good, and routes need not ask the database again.
+const knownBoards = new WeakMap<Db, Set<string>>();
+
+/** True when the board id is known (a known board is remembered per database; an unknown one is asked again). */
 export async function boardExists(db: Db, board: string): Promise<boolean> {
+  const known = knownBoards.get(db);
+  if (known?.has(board)) return true;
   const [row] = await db.select({ id: boards.id }).from(boards).where(eq(boards.id, board));
-  return row !== undefined;
+  if (row === undefined) return false;
+  if (known) known.add(board);
+  else knownBoards.set(db, new Set([board]));
+  return true;
 }
 
 /** True when the model key has ever been stored (on one board, or any). */
@@ -350,11 +359,78 @@ function eventConditions(filter: Omit<EventFilter, 'limit' | 'snapshot' | 'statu
 }
 
 /**
+ * How long after the last write a read of it may be cached. `updated_at` and `created_at` are
+ * stamped when a row is written, before its transaction commits: a transaction whose stamps are
+ * older than what a read saw may still commit after the read (captures of different boards run
+ * side by side). Once the newest stamp is this old, every write stamped up to it has committed
+ * (no capture's transaction lasts a minute), so the read is complete and can be kept until the
+ * stamp moves. The feeds' Last-Modified rests on the same bound (STABLE_AFTER_MS).
+ */
+export const CACHE_AFTER_MS = 60_000;
+
+/**
+ * The newest write a feed page of this board (every board: undefined) can show: events written,
+ * settled or re-derived (`events.updated_at`) and snapshots stored (`snapshots.created_at`; change
+ * set summaries are rewritten only together with their events' status). Epoch milliseconds, or null
+ * when nothing was written.
+ */
+async function feedVersion(db: Db, board: string | undefined): Promise<number | null> {
+  const result = await db.execute(sql`select (extract(epoch from greatest(
+      (select max(${events.updatedAt}) from ${events} ${board ? sql`where ${events.boardId} = ${board}` : sql``}),
+      (select max(${snapshots.createdAt}) from ${snapshots} ${board ? sql`where ${snapshots.boardId} = ${board}` : sql``}))) * 1000)::float8 as at`);
+  // postgres.js answers an array of rows, PGlite `{ rows }`.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { at: number | string | null }[];
+  const at = rows[0]?.at;
+  return at === null || at === undefined ? null : Number(at);
+}
+
+/** A small least-recently-used map: feed pages of many filters must not grow without bound. */
+export class LruMap<K, V> {
+  readonly #entries = new Map<K, V>();
+  readonly capacity: number;
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+  get(key: K): V | undefined {
+    const value = this.#entries.get(key);
+    if (value === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    return value;
+  }
+  set(key: K, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    while (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value as K);
+  }
+}
+
+/** Feed pages read, per database: the groups with the version they were read at (see feedVersion). */
+const feedPages = new WeakMap<Db, LruMap<string, { version: number; groups: FeedGroup[] }>>();
+const FEED_PAGES_KEPT = 32;
+
+/**
  * The events matching the filter grouped into feed items, newest capture first: one group per
  * change set (snapshot) holding only the events that pass, one per event without a change set.
  * `limit` counts groups, not events.
+ *
+ * A page is kept per database and filter once every write it shows is CACHE_AFTER_MS old, and
+ * served again (the same objects: callers must not change them) while no later write touches the
+ * filter's board (or any board, for a feed of all).
  */
 export async function listFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]> {
+  const version = await feedVersion(db, filter.board);
+  const key = JSON.stringify([filter.board, filter.model, filter.kind, filter.since, filter.until, filter.status ?? ['published'], filter.limit]);
+  const pages = feedPages.get(db) ?? new LruMap(FEED_PAGES_KEPT);
+  feedPages.set(db, pages);
+  const cached = pages.get(key);
+  if (version !== null && cached?.version === version) return cached.groups;
+  const groups = await readFeedGroups(db, filter);
+  if (version !== null && Date.now() - version >= CACHE_AFTER_MS) pages.set(key, { version, groups });
+  return groups;
+}
+
+async function readFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]> {
   const statuses = [...(filter.status ?? ['published'])];
   const where = and(...eventConditions(filter), inArray(events.status, statuses));
   // Snapshot ids and event ids are both positive: a negated event id keys an event of its own.
@@ -387,7 +463,9 @@ export async function listFeedGroups(db: Db, filter: EventFilter): Promise<FeedG
   const byKey = new Map<number, StoredEvent[]>();
   for (const row of rows) {
     const key = row.snapshotId ?? -row.id;
-    byKey.set(key, [...(byKey.get(key) ?? []), toStoredEvent(row)]);
+    const group = byKey.get(key);
+    if (group) group.push(toStoredEvent(row));
+    else byKey.set(key, [toStoredEvent(row)]);
   }
   return picked.map((group) => {
     const found = byKey.get(group.key) ?? [];

@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { FEED_DESCRIPTION, FEED_LANGUAGE } from './rss.ts';
-import { homeUrl, xmlText, type FeedContext, type FeedItem } from './items.ts';
+import { homeUrl, keepRendered, xmlText, type FeedContext, type FeedItem } from './items.ts';
 
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 
@@ -19,7 +19,9 @@ const plain = (text: string) => ({ '@_type': 'text', '#text': xmlText(text) });
  * content, and a change set of 562 events would be listed twice). Entry ids are the stable GUIDs; `updated` is when the feed's
  * content last changed (the epoch for an empty feed, so the same content gives the same bytes).
  */
-export function renderAtom(context: FeedContext, items: readonly FeedItem[], updated: Date | null): string {
+export const renderAtom = keepRendered(writeAtom);
+
+function writeAtom(context: FeedContext, items: readonly FeedItem[], updated: Date | null): string {
   const document = {
     '?xml': { '@_version': '1.0', '@_encoding': 'utf-8' },
     feed: {

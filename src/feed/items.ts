@@ -1,6 +1,6 @@
 import { describeEvent, plural } from '../diff/describe.ts';
 import type { StoredEvent } from '../diff/events.ts';
-import type { FeedGroup } from '../db/queries.ts';
+import { LruMap, type FeedGroup } from '../db/queries.ts';
 import { sha256 } from '../ingest/hash.ts';
 import { flagNotes } from '../notify/text.ts';
 
@@ -76,6 +76,15 @@ export function eventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEv
   };
 }
 
+// Items made from feed groups, by group and base URL. listFeedGroups serves a page it has read
+// before as the same group objects (never changed after), so a page read from its cache is made
+// into items once; a group read afresh is a new object and makes its item anew.
+const changeSetItems = new WeakMap<FeedGroup, Map<string, FeedItem>>();
+// The serial number of each item made from a group: items with the same serials are the very
+// same items, whatever the request that asked for them.
+const itemSerials = new WeakMap<FeedItem, number>();
+let lastSerial = 0;
+
 /**
  * One item per change set: its summary as the title, its events as a list (HTML, and plain text
  * with bullets), its flags in words, and a link to the change set in the API. When the feed's
@@ -83,6 +92,17 @@ export function eventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEv
  * of how many it shows.
  */
 export function changeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: FeedGroup): FeedItem {
+  const made = changeSetItems.get(group) ?? new Map<string, FeedItem>();
+  changeSetItems.set(group, made);
+  const known = made.get(context.baseUrl);
+  if (known) return known;
+  const item = makeChangeSetItem(context, group);
+  made.set(context.baseUrl, item);
+  itemSerials.set(item, ++lastSerial);
+  return item;
+}
+
+function makeChangeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: FeedGroup): FeedItem {
   const first = group.events[0];
   if (!first) throw new Error('a feed item needs at least one event');
   if (first.snapshotId === null) return eventItem(context, first);
@@ -121,4 +141,26 @@ export function changeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: Feed
  */
 export function xmlText(text: string): string {
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+}
+
+/** A feed format's writer: the context, the items newest first, and when the content last changed. */
+export type FeedRenderer = (context: FeedContext, items: readonly FeedItem[], updated: Date | null) => string;
+
+/**
+ * The writer with its last documents kept: the same context, the very same items (see
+ * changeSetItem) and the same date give the document written before, not a new rendering of a
+ * page of thousands of events. Items made otherwise (`?per=event`) are written each time.
+ */
+export function keepRendered(render: FeedRenderer, kept = 16): FeedRenderer {
+  const documents = new LruMap<string, string>(kept);
+  return (context, items, updated) => {
+    const serials = items.map((item) => itemSerials.get(item));
+    if (serials.some((serial) => serial === undefined)) return render(context, items, updated);
+    const key = JSON.stringify([context.baseUrl, context.selfUrl, context.title, context.homepage, context.version, updated?.getTime() ?? null, serials]);
+    const known = documents.get(key);
+    if (known !== undefined) return known;
+    const document = render(context, items, updated);
+    documents.set(key, document);
+    return document;
+  };
 }

@@ -1,5 +1,5 @@
 import { Feed } from 'feed';
-import { escapeHtml, homeUrl, xmlText, type FeedContext, type FeedItem } from './items.ts';
+import { escapeHtml, homeUrl, keepRendered, xmlText, type FeedContext, type FeedItem } from './items.ts';
 
 export { eventGuid } from './items.ts';
 
@@ -12,7 +12,9 @@ export const FEED_LANGUAGE = 'en';
  * feed's content last changed (`lastBuildDate`); an empty feed is dated at the epoch so that the
  * same content always gives the same bytes (and ETag).
  */
-export function renderRss(context: FeedContext, items: readonly FeedItem[], updated: Date | null): string {
+export const renderRss = keepRendered(writeRss);
+
+function writeRss(context: FeedContext, items: readonly FeedItem[], updated: Date | null): string {
   const feed = new Feed({
     title: context.title,
     id: context.selfUrl,
@@ -88,6 +90,4 @@ export function jsonFeed(context: FeedContext, items: readonly FeedItem[]): Json
 }
 
 /** JSON Feed 1.1 of the items, newest first, as text. */
-export function renderJsonFeed(context: FeedContext, items: readonly FeedItem[]): string {
-  return `${JSON.stringify(jsonFeed(context, items), null, 2)}\n`;
-}
+export const renderJsonFeed = keepRendered((context: FeedContext, items: readonly FeedItem[]): string => `${JSON.stringify(jsonFeed(context, items), null, 2)}\n`);

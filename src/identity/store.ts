@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
@@ -25,6 +25,54 @@ function sourceOf(board: string): string {
 
 /** Every (board, model key) ever stored, resolved to its canonical id, organization and country. */
 export async function knownModels(db: Db, identity: Identity): Promise<KnownModel[]> {
+  return (await modelIndex(db, identity)).all;
+}
+
+/** The known models with the canonical ids of each stored and published key. */
+interface ModelIndex {
+  all: KnownModel[];
+  /** Canonical ids by stored key and by published key. */
+  idsByKey: Map<string, Set<string>>;
+}
+
+/**
+ * Known models per database and identity, with the count of snapshots they were read at. Standings
+ * are written only together with a snapshot (src/ingest/store.ts: a changed capture, or one
+ * inserted before stored history), and snapshots are never deleted, so while the count stays the
+ * same no (board, key) was added and no name changed: resolving every stored key through model
+ * identity is done once per change of the data, not per request.
+ */
+const modelIndexes = new WeakMap<Db, WeakMap<Identity, { snapshots: number; index: ModelIndex }>>();
+
+async function modelIndex(db: Db, identity: Identity): Promise<ModelIndex> {
+  const [counted] = await db.select({ n: count() }).from(snapshots);
+  const version = counted?.n ?? 0;
+  const perDb = modelIndexes.get(db) ?? new WeakMap();
+  modelIndexes.set(db, perDb);
+  const cached = perDb.get(identity);
+  if (cached && cached.snapshots === version) return cached.index;
+  const index = indexModels(await readKnownModels(db, identity));
+  // Read after the count: a capture committed in between is in the index and moves the count, so
+  // the next request reads again; the index is never older than its count.
+  perDb.set(identity, { snapshots: version, index });
+  return index;
+}
+
+function indexModels(all: KnownModel[]): ModelIndex {
+  const idsByKey = new Map<string, Set<string>>();
+  const addKey = (key: string, id: string) => {
+    const ids = idsByKey.get(key);
+    if (ids) ids.add(id);
+    else idsByKey.set(key, new Set([id]));
+  };
+  for (const known of all) {
+    addKey(known.model, known.id);
+    for (const key of known.sourceKeys) addKey(key, known.id);
+  }
+  return { all, idsByKey };
+}
+
+async function readKnownModels(db: Db, identity: Identity): Promise<KnownModel[]> {
   const rows = await db
     .select({
       board: standings.boardId,
@@ -45,10 +93,11 @@ export async function knownModels(db: Db, identity: Identity): Promise<KnownMode
  * (`GPT-4o-2024-05-13` finds the catalog's `gpt-4o-2024-05-13` and OpenRouter's key too).
  */
 export async function keysOf(db: Db, identity: Identity, id: string, board?: string): Promise<KnownModel[]> {
-  const all = await knownModels(db, identity);
+  const index = await modelIndex(db, identity);
   const spelled = identity.resolve('', { model: id, name: id, organization: null }).id;
-  const ids = new Set(all.filter((known) => known.id === id || known.model === id || known.sourceKeys.includes(id) || known.id === spelled).map((known) => known.id));
-  return all.filter((known) => ids.has(known.id) && (!board || known.board === board));
+  const ids = new Set([id, spelled, ...(index.idsByKey.get(id) ?? [])]);
+  // In the order of knownModels (board, then key).
+  return index.all.filter((known) => ids.has(known.id) && (!board || known.board === board));
 }
 
 /** A model across boards: its canonical id, maker, country and current standings. */

@@ -6,21 +6,23 @@
 //     `rankwatch import`'s code path into an empty database
 //   - alert delivery on PostgreSQL: commit-to-webhook latency and deliveries per second to 5
 //     loopback receivers, beside bare HTTP POSTs (tests/bench/delivery.ts)
+//   - reads: the HTTP API's read routes on a year of hourly history of three boards, beside bare
+//     routes running one SQL query each, on PostgreSQL and PGlite (tests/bench/reads.ts)
 // PostgreSQL comes from RANKWATCH_BENCH_DATABASE_URL (a server whose user may create databases),
-// else a throwaway server is started with .ci/postgres (Debian's packages).
-import { execFileSync } from 'node:child_process';
+// else a throwaway server is started with .ci/postgres (Debian's packages): tests/bench/postgres-server.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
 import { findBoard } from '../../scrapers/index.ts';
 import { openStore } from '../../src/context.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchDiff } from './diff.ts';
 import { benchParsers } from './parse.ts';
+import { postgresServer } from './postgres-server.ts';
+import { benchReads } from './reads.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const history = join(root, '../shared/leaderboards/lmarena/fboulnois-llm-leaderboard-csv/lmsys');
@@ -59,31 +61,6 @@ async function importAll(target: { databaseUrl: string | undefined; dataDir: str
   }
 }
 
-async function postgresServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const given = process.env.RANKWATCH_BENCH_DATABASE_URL;
-  const dir = given ? null : await mkdtemp(join(tmpdir(), 'rankwatch-bench-pg-'));
-  const adminUrl = given ?? execFileSync(join(root, '.ci/postgres'), ['start', dir!], { encoding: 'utf8' }).trim();
-  const name = `rankwatch_bench_${process.pid}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name}`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async stop() {
-      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-      if (dir) {
-        execFileSync(join(root, '.ci/postgres'), ['stop', dir], { stdio: 'ignore' });
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
 for (const line of benchParsers(join(root, '../shared/leaderboards'))) console.log(line);
 console.log('');
 for (const line of benchDiff()) console.log(line);
@@ -93,15 +70,16 @@ const parseMs = parseOnly();
 const dataDir = await mkdtemp(join(tmpdir(), 'rankwatch-bench-pglite-'));
 const pgliteMs = await importAll({ databaseUrl: undefined, dataDir: join(dataDir, 'data') });
 await rm(dataDir, { recursive: true, force: true });
-const server = await postgresServer();
+const server = await postgresServer(root);
 let postgresMs: number;
 let delivery: string[];
+let reads: string[];
 try {
   postgresMs = await importAll({ databaseUrl: server.url, dataDir: 'unused' });
-  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
-  await admin.unsafe('drop schema public cascade; create schema public; drop schema if exists drizzle cascade');
-  await admin.end();
+  await server.reset();
   delivery = await benchDelivery({ databaseUrl: server.url, dataDir: 'unused' });
+  await server.reset();
+  reads = await benchReads(root, server.url);
 } finally {
   await server.stop();
 }
@@ -113,3 +91,5 @@ console.log(`  import, PGlite      ${pgliteMs.toFixed(0).padStart(7)} ms   ${rat
 console.log(`  import, PostgreSQL  ${postgresMs.toFixed(0).padStart(7)} ms   ${rate(postgresMs).padStart(8)} snapshots/s   ${(postgresMs / parseMs).toFixed(1)}x parse-only time`);
 console.log('');
 for (const line of delivery) console.log(line);
+console.log('');
+for (const line of reads) console.log(line);

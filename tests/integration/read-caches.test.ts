@@ -1,0 +1,149 @@
+// What the read paths keep between requests (model identity's index of stored keys, feed pages,
+// rendered feed documents, known boards) and that none of it outlives a write it should show.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.ts';
+import { boardExists, CACHE_AFTER_MS, listFeedGroups } from '../../src/db/queries.ts';
+import { boards } from '../../src/db/schema.ts';
+import { makeEntry, type Entry } from '../../src/entry.ts';
+import { changeSetItem, keepRendered, type FeedContext, type FeedItem } from '../../src/feed/items.ts';
+import { loadIdentity } from '../../src/identity/identity.ts';
+import { canonicalHistory } from '../../src/identity/store.ts';
+import { applyCapture } from '../../src/ingest/store.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+let database: TestDatabase;
+
+function e(model: string, rank: number, score: number): Entry {
+  return makeEntry({ model, name: model, rank, score, scoreLower: score - 4, scoreUpper: score + 3, votes: 1000, organization: 'OpenAI' });
+}
+
+async function capture(board: string, day: string, entries: Entry[]): Promise<void> {
+  await applyCapture(database.db, {
+    board,
+    capturedAt: new Date(`${day}T00:00:00Z`),
+    entries,
+    origin: 'import',
+    source: `${board}-${day}`,
+    contentHash: `${board}-${day}`,
+    format: 'test',
+    parserVersion: '1',
+    publishedAt: null,
+    settle: { scrapes: 1 },
+  });
+}
+
+/** Dates every write so far `CACHE_AFTER_MS` and more in the past, as a database last written minutes ago. */
+async function age(): Promise<void> {
+  const past = sql`now() - make_interval(secs => ${(CACHE_AFTER_MS * 2) / 1000})`;
+  await database.db.execute(sql`update events set updated_at = ${past}`);
+  await database.db.execute(sql`update snapshots set created_at = ${past}`);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await capture('lmarena-text', '2024-06-01', [e('gpt-4o', 1, 1287), e('gemini', 2, 1270)]);
+  await capture('lmarena-text', '2024-06-08', [e('gemini', 1, 1290), e('gpt-4o', 2, 1287)]);
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('model history: the index of stored keys', () => {
+  it('finds a key a later capture stores under the same canonical id, on another board', async () => {
+    const identity = loadIdentity();
+    const before = await canonicalHistory(database.db, identity, 'gpt-4o');
+    expect([...new Set(before.map((row) => row.board))]).toEqual(['lmarena-text']);
+    await capture('openrouter-prices', '2024-06-09', [makeEntry({ model: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', priceInput: 2.5, priceOutput: 10 })]);
+    const after = await canonicalHistory(database.db, identity, 'gpt-4o');
+    expect([...new Set(after.map((row) => row.board))]).toEqual(['lmarena-text', 'openrouter-prices']);
+    expect(after.find((row) => row.board === 'openrouter-prices')?.model).toBe('openai/gpt-4o');
+  });
+
+  it('serves the new period and name of a model through the API after a capture', async () => {
+    const app = createApp({ db: database.db, metrics: null });
+    const first = (await (await app.request('/v1/models/gemini/history?board=lmarena-text')).json()) as { history: unknown[] };
+    await capture('lmarena-text', '2024-06-15', [e('gemini', 1, 1295), e('gpt-4o', 2, 1287)]);
+    const second = (await (await app.request('/v1/models/gemini/history?board=lmarena-text')).json()) as { history: { score: number }[] };
+    expect(second.history).toHaveLength(first.history.length + 1);
+    expect(second.history.at(-1)?.score).toBe(1295);
+  });
+});
+
+describe('feed pages', () => {
+  const filter = { limit: 100, kind: ['rank_changed' as const, 'new_leader' as const] };
+
+  it('reads a page afresh while its last write is recent, since a write stamped earlier may not have committed yet', async () => {
+    const first = await listFeedGroups(database.db, filter);
+    const second = await listFeedGroups(database.db, filter);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+  });
+
+  it('keeps a page whose writes are all older than CACHE_AFTER_MS, and reads again after a new capture', async () => {
+    await age();
+    const first = await listFeedGroups(database.db, filter);
+    expect(first.length).toBeGreaterThan(0);
+    expect(await listFeedGroups(database.db, filter)).toBe(first);
+    await capture('lmarena-text', '2024-06-22', [e('gpt-4o', 1, 1300), e('gemini', 2, 1295)]);
+    const after = await listFeedGroups(database.db, filter);
+    expect(after).not.toBe(first);
+    expect(after[0]?.changeSet?.capturedAt).toBe('2024-06-22T00:00:00.000Z');
+    expect(after.length).toBe(first.length + 1);
+  });
+
+  it("keeps a board's page across writes to another board, not the page of every board", async () => {
+    await age();
+    const mine = { ...filter, board: 'lmarena-text' };
+    const board = await listFeedGroups(database.db, mine);
+    const all = await listFeedGroups(database.db, filter);
+    await capture('openrouter-prices', '2024-06-23', [makeEntry({ model: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', priceInput: 2, priceOutput: 8 })]);
+    expect(await listFeedGroups(database.db, mine)).toBe(board);
+    expect(await listFeedGroups(database.db, filter)).not.toBe(all);
+  });
+
+  it('reads again when an event changes status (settling rewrites updated_at)', async () => {
+    await age();
+    const everything = { limit: 100, status: ['published' as const, 'retracted' as const] };
+    const first = await listFeedGroups(database.db, everything);
+    const [one] = first.flatMap((group) => group.events);
+    await database.db.execute(sql`update events set status = 'retracted', updated_at = clock_timestamp() - make_interval(secs => ${(CACHE_AFTER_MS * 1.5) / 1000}) where id = ${one!.id}`);
+    const after = await listFeedGroups(database.db, everything);
+    expect(after).not.toBe(first);
+    expect(after.flatMap((group) => group.events).find((event) => event.id === one!.id)?.status).toBe('retracted');
+  });
+});
+
+describe('rendered feed documents', () => {
+  const context: FeedContext = { baseUrl: 'https://a.test', selfUrl: 'https://a.test/feed.xml', title: 't', homepage: 'https://h.test', version: '1' };
+
+  it('writes the same items (the same objects), context and date once; anything else anew', async () => {
+    let written = 0;
+    const render = keepRendered((_context, items) => `${++written}:${items.length}`);
+    await age();
+    const groups = await listFeedGroups(database.db, { limit: 100 });
+    const items = () => groups.map((group) => changeSetItem(context, group));
+    expect(items()[0]).toBe(items()[0]);
+    const once = render(context, items(), new Date(0));
+    expect(render(context, items(), new Date(0))).toBe(once);
+    expect(written).toBe(1);
+    render({ ...context, selfUrl: 'https://a.test/feed.xml?limit=5' }, items(), new Date(0));
+    render(context, items(), new Date(1000));
+    render(context, items().slice(1), new Date(0));
+    expect(written).toBe(4);
+    // Items not made from a group (one per event) are written each time.
+    const loose: FeedItem = { ...items()[0]! };
+    render(context, [loose], new Date(0));
+    render(context, [loose], new Date(0));
+    expect(written).toBe(6);
+  });
+});
+
+describe('known boards', () => {
+  it('answers false for an unknown board until it is registered, then true', async () => {
+    expect(await boardExists(database.db, 'bench-board')).toBe(false);
+    await database.db.insert(boards).values({ id: 'bench-board', sourceId: 'lmarena', name: 'Bench', direction: 'higher' });
+    expect(await boardExists(database.db, 'bench-board')).toBe(true);
+    expect(await boardExists(database.db, 'bench-board')).toBe(true);
+  });
+});
