@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ChangeSet } from '../diff/change-set.ts';
 import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
@@ -333,8 +333,21 @@ export async function getChangeSet(db: Db, id: number): Promise<(ChangeSetSummar
   return { ...summary, events: await listEvents(db, { snapshot: id, status: EVENT_STATUSES, limit: 100_000 }) };
 }
 
-/** Most events one feed item lists: a pathological change set cannot make a feed of megabytes. */
-export const MAX_FEED_ITEM_EVENTS = 1000;
+/**
+ * Most events one feed item lists; the item says how many of how many it shows and links the whole
+ * change set. A bulk change (an Artificial Analysis snapshot with 562 changes, LMArena hiding 30
+ * models at once) stays one readable item, and a default page of 100 items stays small for readers.
+ */
+export const MAX_FEED_ITEM_EVENTS = 50;
+
+/**
+ * The order of a feed item's events, and so which ones a cut item keeps: who leads, who came and
+ * went, the gap and prices, then rank and score moves; within a kind, the diff's own order.
+ */
+const FEED_KIND_ORDER: readonly EventKind[] = ['board_first_seen', 'new_leader', 'entered', 'exited', 'gap_changed', 'price_changed', 'rank_changed', 'score_changed'];
+const FEED_KIND_PRIORITY = sql.raw(
+  `case events.kind ${FEED_KIND_ORDER.map((kind, place) => `when '${kind}' then ${place}`).join(' ')} else ${FEED_KIND_ORDER.length} end`,
+);
 
 /** One feed item's worth of events: a change set's (those passing the filter), or one event without a change set. */
 export interface FeedGroup {
@@ -445,11 +458,22 @@ async function readFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]>
   if (picked.length === 0) return [];
   const snapshotIds = picked.filter((group) => group.key > 0).map((group) => group.key);
   const loneIds = picked.filter((group) => group.key < 0).map((group) => -group.key);
-  const rows = await db
-    .select()
+  // The first MAX_FEED_ITEM_EVENTS events of each group and how many pass the filter in all:
+  // a change set of thousands of events is not read whole to list fifty of them.
+  const ranked = db
+    .select({
+      ...getTableColumns(events),
+      place: sql<number>`row_number() over (partition by ${groupKey} order by ${FEED_KIND_PRIORITY}, ${events.id} asc)`.as('place'),
+      matched: sql<number>`count(*) over (partition by ${groupKey})`.mapWith(Number).as('matched'),
+    })
     .from(events)
     .where(and(where, or(snapshotIds.length ? inArray(events.snapshotId, snapshotIds) : undefined, loneIds.length ? inArray(events.id, loneIds) : undefined)))
-    .orderBy(desc(events.capturedAt), asc(events.id));
+    .as('ranked');
+  const rows = await db
+    .select()
+    .from(ranked)
+    .where(lte(ranked.place, MAX_FEED_ITEM_EVENTS))
+    .orderBy(asc(ranked.place));
   const sets = snapshotIds.length ? await db.select().from(snapshots).where(inArray(snapshots.id, snapshotIds)) : [];
   const totals = snapshotIds.length
     ? await db
@@ -461,19 +485,22 @@ async function readFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]>
   const changeSets = new Map(sets.map((row) => [row.id, toChangeSet(row)]));
   const totalOf = new Map(totals.map((row) => [row.snapshotId, row.n]));
   const byKey = new Map<number, StoredEvent[]>();
-  for (const row of rows) {
+  const matchedOf = new Map<number, number>();
+  for (const { place: _place, matched, ...row } of rows) {
     const key = row.snapshotId ?? -row.id;
+    matchedOf.set(key, matched);
     const group = byKey.get(key);
     if (group) group.push(toStoredEvent(row));
     else byKey.set(key, [toStoredEvent(row)]);
   }
   return picked.map((group) => {
     const found = byKey.get(group.key) ?? [];
+    const matched = matchedOf.get(group.key) ?? found.length;
     return {
       changeSet: group.key > 0 ? (changeSets.get(group.key) ?? null) : null,
-      events: found.slice(0, MAX_FEED_ITEM_EVENTS),
-      matched: found.length,
-      total: group.key > 0 ? (totalOf.get(group.key) ?? found.length) : found.length,
+      events: found,
+      matched,
+      total: group.key > 0 ? (totalOf.get(group.key) ?? matched) : matched,
     };
   });
 }

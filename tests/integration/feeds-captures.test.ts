@@ -4,8 +4,9 @@ import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { httpLayer } from '../../src/api/http.ts';
-import { getChangeSet, listChangeSets, listEvents } from '../../src/db/queries.ts';
-import { changeSetGuid } from '../../src/feed/items.ts';
+import { getChangeSet, listChangeSets, listEvents, MAX_FEED_ITEM_EVENTS } from '../../src/db/queries.ts';
+import { describeEvent } from '../../src/diff/describe.ts';
+import { changeSetGuid, escapeHtml } from '../../src/feed/items.ts';
 import { mountFeeds, STABLE_AFTER_MS } from '../../src/feed/routes.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
 import { HAVE_SHARED, SHARED } from '../support/cli.ts';
@@ -96,8 +97,12 @@ describe.skipIf(!HAVE_SHARED)('one feed item per change set, on the real capture
     const item = found.find((candidate) => candidate.id === changeSetGuid({ board: TEXT, capturedAt: '2025-02-17T00:00:00.000Z' }));
     expect(item).toMatchObject({ title: bulk.summary, url: `${PUBLIC_URL}/v1/changes/${bulk.id}`, date: '2025-02-17T00:00:00.000Z' });
     expect(item!.title).toMatch(/^lmarena-text: .*30 removed at once \(bulk removal; the rest of the board stayed\)/);
-    expect(listItems(item!.html)).toHaveLength(bulk.announced.length);
+    // 207 events: the item lists 50 (the change set behind its link has them all), the 30 exits among
+    // them since who came and went goes before rank and score moves, and says how many it shows.
+    expect(bulk.announced.length).toBeGreaterThan(MAX_FEED_ITEM_EVENTS);
+    expect(listItems(item!.html)).toHaveLength(MAX_FEED_ITEM_EVENTS);
     expect(listItems(item!.html).filter((line) => / leaves lmarena-text /.test(line))).toHaveLength(30);
+    expect(item!.html).toContain(`Showing ${MAX_FEED_ITEM_EVENTS} of ${bulk.announced.length} events of this change set.`);
     expect(item!.html).toContain('<strong>⚠️ Bulk removal:</strong>');
     // The item's link is the change set in the API, and it resolves to the same summary.
     const linked = await app.request(item!.url.slice(PUBLIC_URL.length));
@@ -105,22 +110,26 @@ describe.skipIf(!HAVE_SHARED)('one feed item per change set, on the real capture
     expect(((await linked.json()) as { summary: string }).summary).toBe(bulk.summary);
   });
 
-  it.each(FORMATS)('/feed.%s: the Artificial Analysis snapshot with 562 changes is one item listing all 562', async (format) => {
+  it.each(FORMATS)('/feed.%s: the Artificial Analysis snapshot with 562 changes is one item listing 50 of them, the 21 entries first', async (format) => {
     const big = await changeSetOn(INTELLIGENCE, '2026-07-13');
     expect(big.announced).toHaveLength(562);
     expect(big.summary).toBe('artificialanalysis-intelligence: 21 entered; 537 rank moves; 4 score changes');
     const found = await items(format, `?board=${INTELLIGENCE}`);
     expect(found.map((item) => item.title)).toEqual([big.summary, expect.stringMatching(/^artificialanalysis-intelligence: first seen with \d+ models/)]);
-    expect(listItems(found[0]!.html)).toHaveLength(562);
-    expect(found[0]!.html).not.toContain('Showing');
+    const lines = listItems(found[0]!.html);
+    expect(lines).toHaveLength(MAX_FEED_ITEM_EVENTS);
+    const entries = big.announced.filter((event) => event.kind === 'entered');
+    expect(entries).toHaveLength(21);
+    expect(lines.slice(0, 21)).toEqual(entries.map((event) => `<li>${escapeHtml(describeEvent(event.board, event))}</li>`));
+    expect(found[0]!.html).toContain(`Showing ${MAX_FEED_ITEM_EVENTS} of 562 events of this change set.`);
   });
 
-  it('?limit=1 is one item, the newest change set, however many events it holds', async () => {
+  it('?limit=1 is one item, the newest change set, however many events it holds (listing at most 50)', async () => {
     for (const format of FORMATS) {
       const found = await items(format, '?limit=1');
       expect(found).toHaveLength(1);
       expect(found[0]!.id).toBe(changeSetGuid({ board: INTELLIGENCE, capturedAt: '2026-07-13T00:00:00.000Z' }));
-      expect(listItems(found[0]!.html)).toHaveLength(562);
+      expect(listItems(found[0]!.html)).toHaveLength(MAX_FEED_ITEM_EVENTS);
     }
   });
 
