@@ -344,7 +344,7 @@ export const MAX_FEED_ITEM_EVENTS = 50;
  * The order of a feed item's events, and so which ones a cut item keeps: who leads, who came and
  * went, the gap and prices, then rank and score moves; within a kind, the diff's own order.
  */
-const FEED_KIND_ORDER: readonly EventKind[] = ['board_first_seen', 'new_leader', 'entered', 'exited', 'gap_changed', 'price_changed', 'rank_changed', 'score_changed'];
+export const FEED_KIND_ORDER: readonly EventKind[] = ['board_first_seen', 'new_leader', 'entered', 'exited', 'gap_changed', 'price_changed', 'rank_changed', 'score_changed'];
 const FEED_KIND_PRIORITY = sql.raw(
   `case events.kind ${FEED_KIND_ORDER.map((kind, place) => `when '${kind}' then ${place}`).join(' ')} else ${FEED_KIND_ORDER.length} end`,
 );

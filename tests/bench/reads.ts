@@ -22,6 +22,7 @@ import { Hono } from 'hono';
 import { createApp } from '../../src/api/app.ts';
 import type { Database } from '../../src/db/client.ts';
 import { PUBLIC_FEED_KINDS } from '../../src/feed/routes.ts';
+import { FEED_KIND_ORDER, MAX_FEED_ITEM_EVENTS } from '../../src/db/queries.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { keysOf } from '../../src/identity/store.ts';
 import { HISTORY_START, HISTORY_HOURS, historyDump, historyStats, openHistoryPglite, openHistoryPostgres } from './history-db.ts';
@@ -61,16 +62,23 @@ export interface ReadRoute {
 const standingColumns = `id, board_id, model, source_key, name, organization, rank, score, score_lower, score_upper, votes, price_input, price_output, valid_from, valid_to`;
 
 // The feeds' default page: the newest 100 change sets (or lone events) of the public kinds, and
-// their events that pass, with each change set's summary.
+// the first MAX_FEED_ITEM_EVENTS of their events that pass (in the feed's order of kinds), with
+// each change set's summary.
+const kindPlace = `case e.kind ${FEED_KIND_ORDER.map((kind, place) => `when '${kind}' then ${place}`).join(' ')} else ${FEED_KIND_ORDER.length} end`;
 const feedQuery: BareQuery = {
   text: `with picked as (
       select coalesce(snapshot_id, -id) as key, max(captured_at) as at, min(board_id) as board
       from events where status = 'published' and kind = any($1::text[])
-      group by 1 order by 2 desc, 3 asc, 1 asc limit 100)
-    select e.*, s.change_set from events e left join snapshots s on s.id = e.snapshot_id
-    where e.status = 'published' and e.kind = any($1::text[])
-      and (e.snapshot_id in (select key from picked where key > 0) or e.id in (select -key from picked where key < 0))
-    order by e.captured_at desc, e.id asc`,
+      group by 1 order by 2 desc, 3 asc, 1 asc limit 100),
+    ranked as (
+      select e.*, row_number() over (partition by coalesce(e.snapshot_id, -e.id) order by ${kindPlace}, e.id) as place,
+        count(*) over (partition by coalesce(e.snapshot_id, -e.id)) as matched
+      from events e
+      where e.status = 'published' and e.kind = any($1::text[])
+        and (e.snapshot_id in (select key from picked where key > 0) or e.id in (select -key from picked where key < 0)))
+    select r.*, s.change_set from ranked r left join snapshots s on s.id = r.snapshot_id
+    where r.place <= ${MAX_FEED_ITEM_EVENTS}
+    order by r.captured_at desc, r.place`,
   params: () => [[...PUBLIC_FEED_KINDS]],
 };
 
