@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
@@ -126,24 +126,56 @@ export async function boardAggregates(db: Db, identity: Identity, board: string,
   };
 }
 
-/** The aggregates at every snapshot of a board, newest first (at most `limit`, from `since` on). */
+/**
+ * The aggregates at every snapshot of a board captured from `since` to `until` (both included),
+ * newest first, at most `limit`: the same as `boardAggregates` at each snapshot's capture time, in
+ * two queries whatever the number of snapshots (their times, then every period overlapping them),
+ * the board at each time read from the periods in memory.
+ */
 export async function aggregatesHistory(
   db: Db,
   identity: Identity,
   board: string,
   by: 'organization' | 'country',
-  filter: { since?: Date | undefined; limit: number },
+  filter: { since?: Date | undefined; until?: Date | undefined; limit: number },
 ): Promise<BoardAggregates[]> {
-  const times = await db
-    .select({ capturedAt: snapshots.capturedAt })
-    .from(snapshots)
-    .where(and(eq(snapshots.boardId, board), filter.since ? gte(snapshots.capturedAt, filter.since) : undefined))
-    .orderBy(desc(snapshots.capturedAt))
-    .limit(filter.limit);
+  const found = findBoard(board);
+  if (!found) return [];
+  const times = (
+    await db
+      .select({ capturedAt: snapshots.capturedAt })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), filter.since ? gte(snapshots.capturedAt, filter.since) : undefined, filter.until ? lte(snapshots.capturedAt, filter.until) : undefined))
+      .orderBy(desc(snapshots.capturedAt))
+      .limit(filter.limit)
+  ).map((row) => row.capturedAt);
+  const [newest, oldest] = [times[0], times.at(-1)];
+  if (!newest || !oldest) return [];
+  // In the order `standingsAt` reads the board, so each time's entries come in that order too.
+  const rows = (
+    await db
+      .select()
+      .from(standings)
+      .where(and(eq(standings.boardId, board), lte(standings.validFrom, newest), or(isNull(standings.validTo), gt(standings.validTo, oldest))))
+      .orderBy(sql`${standings.rank} asc nulls last`, sql`${standings.score} desc nulls last`, asc(standings.model))
+  ).map((row) => ({ from: row.validFrom.getTime(), to: row.validTo?.getTime() ?? null, standing: toStanding(row) }));
+
+  const attribute = attributionFor(identity, found.scraper.id);
+  const direction = found.board.direction;
+  // A sweep over the times, oldest first: a period holds at `at` from its start, until its end.
+  const starting = rows.map((_, index) => index).sort((a, b) => rows[a]!.from - rows[b]!.from);
+  const ending = starting.filter((index) => rows[index]!.to !== null).sort((a, b) => rows[a]!.to! - rows[b]!.to!);
+  const holding = new Set<number>();
+  let started = 0;
+  let ended = 0;
   const history: BoardAggregates[] = [];
-  for (const { capturedAt } of times) {
-    const found = await boardAggregates(db, identity, board, by, capturedAt);
-    if (found) history.push(found);
+  for (const at of [...times].reverse()) {
+    const time = at.getTime();
+    while (started < starting.length && rows[starting[started]!]!.from <= time) holding.add(starting[started++]!);
+    while (ended < ending.length && rows[ending[ended]!]!.to! <= time) holding.delete(ending[ended++]!);
+    const entries = [...holding].sort((a, b) => a - b).map((index) => rows[index]!.standing);
+    const gap = countryGap(bestByGroup(entries, attribute, 'country', direction), 'US', 'CN', direction);
+    history.push({ board, at: at.toISOString(), by, groups: bestByGroup(entries, attribute, by, direction), gap: gap ? { countries: ['US', 'CN'], ...gap } : null });
   }
-  return history;
+  return history.reverse();
 }

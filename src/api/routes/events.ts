@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { getChangeSet, getEvent, getQuarantine, listChangeSets, listEvents, listQuarantines } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
+import { csvTwin, eventsTable, jsonOrCsv, respond } from '../csv.ts';
 import { eventFilter } from '../event-filter.ts';
 import { routeGroup, type RouteDeps } from '../routing.ts';
 import {
@@ -8,6 +10,7 @@ import {
   ChangeSetWithEventsSchema,
   errors,
   EventQuerySchema,
+  type EventQuery,
   EventSchema,
   idSchema,
   json,
@@ -24,7 +27,7 @@ export const listEventsRoute = createRoute({
   tags: ['events'],
   summary: 'Change events, newest first',
   request: { query: EventQuerySchema },
-  responses: { 200: json(z.object({ events: z.array(EventSchema) }).strict(), 'the events'), ...errors(400, 404) },
+  responses: { 200: jsonOrCsv(z.object({ events: z.array(EventSchema) }).strict(), 'the events'), ...errors(400, 404) },
 });
 
 export const eventRoute = createRoute({
@@ -72,11 +75,18 @@ export const quarantineRoute = createRoute({
   responses: { 200: json(QuarantineDetailSchema, 'the quarantined capture'), ...errors(400, 404) },
 });
 
-/** `/v1/events`, `/v1/changes`, `/v1/quarantine`: what the scrapes found. */
+export const listEventsCsvRoute = csvTwin(listEventsRoute);
+
+/** `/v1/events` (also at `/v1/events.csv` and in CSV by `Accept: text/csv`), `/v1/changes`, `/v1/quarantine`: what the scrapes found. */
 export function eventRoutes(deps: RouteDeps) {
   const { db } = deps;
+  const eventsOf = async (c: Context, query: EventQuery) => {
+    const events = await listEvents(db, await eventFilter(db, query));
+    return respond(c, { events }, { table: () => eventsTable(events), filename: [query.board ?? '', 'events'] });
+  };
   return routeGroup(deps)
-    .openapi(listEventsRoute, async (c) => c.json({ events: await listEvents(db, await eventFilter(db, c.req.valid('query'))) }, 200))
+    .openapi(listEventsRoute, (c) => eventsOf(c, c.req.valid('query')))
+    .openapi(listEventsCsvRoute, (c) => eventsOf(c, c.req.valid('query')))
     .openapi(eventRoute, async (c) => {
       const { id } = c.req.valid('param');
       const event = await getEvent(db, id);
