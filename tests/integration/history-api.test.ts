@@ -11,8 +11,11 @@ import { entriesRoute, moversRoute, seriesRoute } from '../../src/api/routes/his
 import { modelHistoryRoute } from '../../src/api/routes/models.ts';
 import { ErrorSchema } from '../../src/api/schemas.ts';
 import { boardSeries, movers, newEntries } from '../../src/db/series.ts';
+import * as schema from '../../src/db/schema.ts';
 import { snapshots } from '../../src/db/schema.ts';
+import type { Db } from '../../src/db/client.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
+import { aggregatesHistory, boardAggregates } from '../../src/identity/store.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
 import { HAVE_SHARED, SHARED } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -318,6 +321,65 @@ describe.skipIf(!HAVE_SHARED)('format negotiation', () => {
     expect(csvTag).not.toBe(jsonTag);
     expect((await app.request(path(), { headers: { accept: 'text/csv', 'if-none-match': csvTag! } })).status).toBe(304);
     expect((await app.request(path(), { headers: { 'if-none-match': csvTag! } })).status).toBe(200);
+  });
+});
+
+/** A second drizzle handle on the test database's own connection that counts the queries it sends. */
+async function countingDb(): Promise<{ db: Db; queries: () => number }> {
+  let count = 0;
+  const logger = { logQuery: () => void count++ };
+  if (database.pglite) {
+    const { drizzle } = await import('drizzle-orm/pglite');
+    return { db: drizzle(database.pglite, { schema, logger }), queries: () => count };
+  }
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  return { db: drizzle(database.sql!, { schema, logger }), queries: () => count };
+}
+
+describe.skipIf(!HAVE_SHARED)('aggregatesHistory: the lab and country rankings over time in two queries', () => {
+  /** The answer snapshot by snapshot: boardAggregates at each capture time, newest first. */
+  async function perSnapshot(board: string, by: 'organization' | 'country', at: readonly Date[]) {
+    const answers = [];
+    for (const time of [...at].reverse()) answers.push(await boardAggregates(database.db, identity, board, by, time));
+    return answers;
+  }
+
+  it.each(['organization', 'country'] as const)('by %s: the same as boardAggregates at every snapshot, over the whole history and any window', async (by) => {
+    const windows: [{ since?: Date; until?: Date; limit: number }, Date[]][] = [
+      [{ limit: 1000 }, times],
+      [{ since: times[4]!, until: times[17]!, limit: 1000 }, times.slice(4, 18)],
+      // Between captures: only those inside count.
+      [{ since: new Date(times[2]!.getTime() + 1), until: new Date(times[9]!.getTime() - 1), limit: 1000 }, times.slice(3, 9)],
+      // The newest `limit` of the window.
+      [{ until: times[20]!, limit: 5 }, times.slice(16, 21)],
+      [{ since: times[25]!, limit: 3 }, times.slice(-3)],
+    ];
+    for (const [filter, expected] of windows) {
+      const found = await aggregatesHistory(database.db, identity, BOARD, by, filter);
+      expect(found.map((at) => at.at)).toEqual([...expected].reverse().map(iso));
+      expect(found).toEqual(await perSnapshot(BOARD, by, expected));
+    }
+    const all = await aggregatesHistory(database.db, identity, BOARD, by, { limit: 1000 });
+    // Real rankings: several groups at every snapshot, and the lead changing over the year.
+    expect(all.every((at) => at.groups.length >= (by === 'country' ? 3 : 10))).toBe(true);
+    expect(new Set(all.map((at) => at.groups[0]!.best.model)).size).toBeGreaterThan(1);
+    if (by === 'country') expect(all.filter((at) => at.gap !== null).length).toBeGreaterThan(times.length / 2);
+  });
+
+  it('a window without a snapshot, or a board outside the registry, is an empty history', async () => {
+    expect(await aggregatesHistory(database.db, identity, BOARD, 'country', { until: new Date(times[0]!.getTime() - 1), limit: 10 })).toEqual([]);
+    expect(await aggregatesHistory(database.db, identity, BOARD, 'country', { since: new Date(times.at(-1)!.getTime() + 1), limit: 10 })).toEqual([]);
+    expect(await aggregatesHistory(database.db, identity, 'no-such-board', 'country', { limit: 10 })).toEqual([]);
+  });
+
+  it('sends two queries whatever the number of snapshots', async () => {
+    const counting = await countingDb();
+    for (const limit of [1, 5, 1000]) {
+      const before = counting.queries();
+      const found = await aggregatesHistory(counting.db, identity, BOARD, 'organization', { limit });
+      expect(found).toHaveLength(Math.min(limit, times.length));
+      expect(counting.queries() - before, `limit ${limit}`).toBe(2);
+    }
   });
 });
 
