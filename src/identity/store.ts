@@ -3,7 +3,8 @@ import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
 import { standingsAt, toStanding, type Standing } from '../db/queries.ts';
-import { bestByGroup, countryGap, type Gap, type GroupBest } from '../diff/aggregates.ts';
+import { bestByGroup, countryGap, type Attribution, type Gap, type GroupBest } from '../diff/aggregates.ts';
+import type { Entry } from '../entry.ts';
 import { attributionFor, type Identity, type UnmappedItem } from './identity.ts';
 
 /** A board's model key with the canonical identity model identity gives it. */
@@ -151,31 +152,46 @@ export async function aggregatesHistory(
   ).map((row) => row.capturedAt);
   const [newest, oldest] = [times[0], times.at(-1)];
   if (!newest || !oldest) return [];
-  // In the order `standingsAt` reads the board, so each time's entries come in that order too.
-  const rows = (
-    await db
-      .select()
-      .from(standings)
-      .where(and(eq(standings.boardId, board), lte(standings.validFrom, newest), or(isNull(standings.validTo), gt(standings.validTo, oldest))))
-      .orderBy(sql`${standings.rank} asc nulls last`, sql`${standings.score} desc nulls last`, asc(standings.model))
-  ).map((row) => ({ from: row.validFrom.getTime(), to: row.validTo?.getTime() ?? null, standing: toStanding(row) }));
+  // Only what an entry holds (the aggregates read no more), unordered: the grouping orders them itself.
+  const periods = await db
+    .select({
+      rank: standings.rank,
+      model: standings.model,
+      name: standings.name,
+      organization: standings.organization,
+      score: standings.score,
+      scoreLower: standings.scoreLower,
+      scoreUpper: standings.scoreUpper,
+      votes: standings.votes,
+      priceInput: standings.priceInput,
+      priceOutput: standings.priceOutput,
+      validFrom: standings.validFrom,
+      validTo: standings.validTo,
+    })
+    .from(standings)
+    .where(and(eq(standings.boardId, board), lte(standings.validFrom, newest), or(isNull(standings.validTo), gt(standings.validTo, oldest))));
+  const rows = periods.map(({ validFrom, validTo, ...entry }) => ({ from: validFrom.getTime(), to: validTo?.getTime() ?? null, entry: entry satisfies Entry }));
 
-  const attribute = attributionFor(identity, found.scraper.id);
+  // A period's entry is the same object at every time it holds: model identity reads it once.
+  const attributed = new Map<Entry, ReturnType<Attribution>>();
+  const resolve = attributionFor(identity, found.scraper.id);
+  const attribute: Attribution = (entry) => attributed.get(entry) ?? attributed.set(entry, resolve(entry)).get(entry)!;
   const direction = found.board.direction;
-  // A sweep over the times, oldest first: a period holds at `at` from its start, until its end.
-  const starting = rows.map((_, index) => index).sort((a, b) => rows[a]!.from - rows[b]!.from);
-  const ending = starting.filter((index) => rows[index]!.to !== null).sort((a, b) => rows[a]!.to! - rows[b]!.to!);
-  const holding = new Set<number>();
+  // A sweep over the times, oldest first: a period holds at `at` from its start until its end.
+  const starting = [...rows].sort((a, b) => a.from - b.from);
+  const ending = rows.filter((row) => row.to !== null).sort((a, b) => a.to! - b.to!);
+  const holding = new Set<Entry>();
   let started = 0;
   let ended = 0;
   const history: BoardAggregates[] = [];
   for (const at of [...times].reverse()) {
     const time = at.getTime();
-    while (started < starting.length && rows[starting[started]!]!.from <= time) holding.add(starting[started++]!);
-    while (ended < ending.length && rows[ending[ended]!]!.to! <= time) holding.delete(ending[ended++]!);
-    const entries = [...holding].sort((a, b) => a - b).map((index) => rows[index]!.standing);
-    const gap = countryGap(bestByGroup(entries, attribute, 'country', direction), 'US', 'CN', direction);
-    history.push({ board, at: at.toISOString(), by, groups: bestByGroup(entries, attribute, by, direction), gap: gap ? { countries: ['US', 'CN'], ...gap } : null });
+    while (started < starting.length && starting[started]!.from <= time) holding.add(starting[started++]!.entry);
+    while (ended < ending.length && ending[ended]!.to! <= time) holding.delete(ending[ended++]!.entry);
+    const entries = [...holding];
+    const byCountry = bestByGroup(entries, attribute, 'country', direction);
+    const gap = countryGap(byCountry, 'US', 'CN', direction);
+    history.push({ board, at: at.toISOString(), by, groups: by === 'country' ? byCountry : bestByGroup(entries, attribute, by, direction), gap: gap ? { countries: ['US', 'CN'], ...gap } : null });
   }
   return history.reverse();
 }
