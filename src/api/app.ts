@@ -16,6 +16,7 @@ import { invalidInput, validationHook, type ApiEnv, type RouteDeps } from './rou
 import { boardRoutes } from './routes/boards.ts';
 import { docsRoutes, openApiRoute, readSwaggerUiAsset, type DocsAssetReader } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
+import { historyRoutes } from './routes/history.ts';
 import { modelRoutes } from './routes/models.ts';
 import { operationRoutes } from './routes/operations.ts';
 import { AuthError, subscriptionRoutes } from './routes/subscriptions.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', feedRoutes({ db, publicUrl: deps.publicUrl }))
     .route('/', operationRoutes({ db, metrics, metricsToken: deps.metricsToken, background: deps.background ?? (() => NOTHING_BESIDE) }))
     .route('/', boardRoutes(routeDeps))
+    .route('/', historyRoutes(routeDeps))
     .route('/', eventRoutes(routeDeps))
     .route('/', modelRoutes(routeDeps))
     .route('/', docsRoutes({ db, readAsset: deps.docsAssets ?? readSwaggerUiAsset, title: TITLE }));

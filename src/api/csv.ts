@@ -1,3 +1,4 @@
+import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { stringify } from 'csv-stringify/sync';
 import { parseAccept } from 'hono/utils/accept';
@@ -118,6 +119,31 @@ export function respond(c: Context, body: unknown, csv: CsvExport): Response {
     'content-type': CSV_CONTENT_TYPE,
     'content-disposition': `attachment; filename="${csvFilename(...csv.filename)}"`,
   });
+}
+
+// The OpenAPI side: a negotiated route documents both media types of its 200, and its `.csv`
+// twin (the same route at the path plus `.csv`) documents CSV only. The CSV schema is a plain
+// OpenAPI schema, not a zod one, so the typed client (hc) reads a route's JSON body type alone.
+
+const CSV_SCHEMA = { type: 'string', description: 'CSV (RFC 4180): a header row, then one row per record; see the README for the columns' } as const;
+
+/** A 200 answering JSON of `schema`, or CSV when asked (`Accept: text/csv`). */
+export function jsonOrCsv<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema }, 'text/csv': { schema: CSV_SCHEMA } } } as const;
+}
+
+/** A 200 answering CSV. */
+export function csvOnly(description: string) {
+  return { description, content: { 'text/csv': { schema: CSV_SCHEMA } } } as const;
+}
+
+/** The `.csv` twin of a negotiated route: the same parameters and errors, at `path.csv`, answering CSV. */
+export function csvTwin<R extends RouteConfig>(route: R) {
+  const { 200: answer, ...others } = route.responses;
+  const description = (answer as { description?: string } | undefined)?.description ?? 'the table';
+  type Twin = Omit<R, 'path' | 'responses'> & { path: `${R['path']}.csv`; responses: Omit<R['responses'], 200> & { 200: ReturnType<typeof csvOnly> } };
+  const twin = { ...route, path: `${route.path}.csv`, summary: `${route.summary ?? ''} (CSV)`.trim(), responses: { ...others, 200: csvOnly(`${description}, as CSV`) } };
+  return createRoute(twin as unknown as Twin);
 }
 
 // Tables of each result, columns in a fixed order.

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { MAX_SERIES_MODELS, MAX_WINDOW_DAYS, modelList } from '../db/series.ts';
 import { EVENT_KINDS, type EventKind } from '../diff/events.ts';
 import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
 import { DIRECTIONS, EntrySchema } from '../entry.ts';
@@ -176,6 +177,56 @@ export const StatusesSchema = ListInputSchema.transform((value, context): EventS
   items: { type: 'string', enum: ['all', ...EVENT_STATUSES] },
   description: 'event statuses, comma-separated and/or repeated; default published',
 });
+
+/** `?models=`: model spellings, a comma list and/or repeated; at least one, at most MAX_SERIES_MODELS. */
+export const ModelsSchema = z
+  .union([z.string(), z.array(z.string())], { error: (issue) => (issue.input === undefined ? 'required: name at least one model (a comma list or repeated)' : undefined) })
+  .transform((value, context): string[] => {
+    const models = modelList([value].flat());
+    if (models.length >= 1 && models.length <= MAX_SERIES_MODELS) return models;
+    context.addIssue({
+      code: 'custom',
+      message: models.length === 0 ? 'name at least one model (a comma list or repeated)' : `at most ${MAX_SERIES_MODELS} models, got ${models.length}`,
+    });
+    return z.NEVER;
+  })
+  .openapi({
+    type: 'array',
+    items: { type: 'string' },
+    minItems: 1,
+    maxItems: MAX_SERIES_MODELS,
+    description: `board keys, published keys or canonical ids, comma-separated and/or repeated (1 to ${MAX_SERIES_MODELS})`,
+    example: ['gemini-2.5-pro', 'gpt-4o-2024-05-13'],
+  });
+
+/** `?days=`: a window length in whole days (1 to MAX_WINDOW_DAYS); absent or empty: undefined (the route's default). */
+export function daysSchema(fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context): number | undefined => {
+      if (value === undefined || value.trim() === '') return undefined;
+      if (/^\d+$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= MAX_WINDOW_DAYS) return Number(value);
+      context.addIssue({ code: 'custom', message: `expected a whole number of days from 1 to ${MAX_WINDOW_DAYS}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    })
+    .openapi({ type: 'integer', minimum: 1, maximum: MAX_WINDOW_DAYS, default: fallback, description: `days back from \`until\` (not with \`since\`)` });
+}
+
+/** A yes/no query flag: `true` or `false`, `fallback` when absent or empty. */
+export function flagSchema(fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context): boolean => {
+      if (value === undefined || value.trim() === '') return fallback;
+      if (value.trim() === 'true') return true;
+      if (value.trim() === 'false') return false;
+      context.addIssue({ code: 'custom', message: `expected true or false, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    })
+    .openapi({ type: 'boolean', default: fallback });
+}
 
 /** A board id in a path. A board that does not exist answers 404 (the validation hook checks it). */
 export const BoardParamsSchema = z.object({
@@ -378,6 +429,105 @@ export const AggregatesSchema = z
   })
   .strict()
   .openapi('Aggregates');
+
+const SeriesPointSchema = z
+  .object({
+    from: Timestamp,
+    to: Timestamp.nullable().openapi({ description: 'null: the values still hold' }),
+    rank: z.number().int().nullable(),
+    score: z.number().nullable(),
+    scoreLower: z.number().nullable(),
+    scoreUpper: z.number().nullable(),
+    votes: z.number().int().nullable(),
+    priceInput: z.number().nullable(),
+    priceOutput: z.number().nullable(),
+    name: z.string().openapi({ description: 'the display name in that period' }),
+  })
+  .strict()
+  .openapi('SeriesPoint');
+
+export const BoardSeriesSchema = z
+  .object({
+    board: z.string(),
+    direction: z.enum(DIRECTIONS),
+    since: Timestamp.nullable(),
+    until: Timestamp.nullable(),
+    series: z.array(
+      z
+        .object({
+          model: z.string().openapi({ description: "the board's key" }),
+          id: z.string().openapi({ description: 'its canonical id' }),
+          requested: z.array(z.string()).openapi({ description: 'the spellings of `models` that named it' }),
+          name: z.string().nullable(),
+          organization: z.string().nullable(),
+          points: z.array(SeriesPointSchema).openapi({ description: 'the periods overlapping the window, oldest first; a gap is time off the board' }),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .openapi('BoardSeries');
+
+const MoverSchema = z
+  .object({
+    place: z.number().int().positive(),
+    model: z.string(),
+    name: z.string(),
+    organization: z.string().nullable(),
+    rankThen: z.number().int(),
+    rankNow: z.number().int(),
+    delta: z.number().int().openapi({ description: 'places gained (rankThen - rankNow; negative: fell)' }),
+    scoreThen: z.number().nullable(),
+    scoreNow: z.number().nullable(),
+    scoreGain: z.number().nullable().openapi({ description: "score change in the board's direction (positive: better)" }),
+  })
+  .strict()
+  .openapi('Mover');
+
+const MoverEndSchema = z
+  .object({ model: z.string(), name: z.string(), organization: z.string().nullable(), rank: z.number().int().nullable(), score: z.number().nullable() })
+  .strict()
+  .openapi('MoverEnd');
+
+export const MoversSchema = z
+  .object({
+    board: z.string(),
+    direction: z.enum(DIRECTIONS),
+    since: Timestamp,
+    until: Timestamp,
+    gains: z.array(MoverSchema),
+    losses: z.array(MoverSchema),
+    entered: z.array(MoverEndSchema).optional().openapi({ description: 'with entries=true: on the board at until only' }),
+    exited: z.array(MoverEndSchema).optional().openapi({ description: 'with entries=true: on the board at since only' }),
+  })
+  .strict()
+  .openapi('Movers');
+
+export const NewEntriesSchema = z
+  .object({
+    board: z.string(),
+    since: Timestamp,
+    until: Timestamp,
+    reentries: z.boolean(),
+    entries: z.array(
+      z
+        .object({
+          model: z.string(),
+          name: z.string(),
+          organization: z.string().nullable(),
+          enteredAt: Timestamp,
+          rank: z.number().int().nullable(),
+          score: z.number().nullable(),
+          scoreLower: z.number().nullable(),
+          scoreUpper: z.number().nullable(),
+          votes: z.number().int().nullable(),
+          reentry: z.boolean(),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .openapi('NewEntries');
 
 export const SubscriptionSchema = z
   .object({

@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
 import { standingsAt, toStanding, type Standing } from '../db/queries.ts';
-import { bestByGroup, countryGap, type Gap, type GroupBest } from '../diff/aggregates.ts';
+import { bestByGroup, countryGap, type Attribution, type Gap, type GroupBest } from '../diff/aggregates.ts';
+import type { Entry } from '../entry.ts';
 import { attributionFor, type Identity, type UnmappedItem } from './identity.ts';
 
 /** A board's model key with the canonical identity model identity gives it. */
@@ -175,24 +176,71 @@ export async function boardAggregates(db: Db, identity: Identity, board: string,
   };
 }
 
-/** The aggregates at every snapshot of a board, newest first (at most `limit`, from `since` on). */
+/**
+ * The aggregates at every snapshot of a board captured from `since` to `until` (both included),
+ * newest first, at most `limit`: the same as `boardAggregates` at each snapshot's capture time, in
+ * two queries whatever the number of snapshots (their times, then every period overlapping them),
+ * the board at each time read from the periods in memory.
+ */
 export async function aggregatesHistory(
   db: Db,
   identity: Identity,
   board: string,
   by: 'organization' | 'country',
-  filter: { since?: Date | undefined; limit: number },
+  filter: { since?: Date | undefined; until?: Date | undefined; limit: number },
 ): Promise<BoardAggregates[]> {
-  const times = await db
-    .select({ capturedAt: snapshots.capturedAt })
-    .from(snapshots)
-    .where(and(eq(snapshots.boardId, board), filter.since ? gte(snapshots.capturedAt, filter.since) : undefined))
-    .orderBy(desc(snapshots.capturedAt))
-    .limit(filter.limit);
+  const found = findBoard(board);
+  if (!found) return [];
+  const times = (
+    await db
+      .select({ capturedAt: snapshots.capturedAt })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), filter.since ? gte(snapshots.capturedAt, filter.since) : undefined, filter.until ? lte(snapshots.capturedAt, filter.until) : undefined))
+      .orderBy(desc(snapshots.capturedAt))
+      .limit(filter.limit)
+  ).map((row) => row.capturedAt);
+  const [newest, oldest] = [times[0], times.at(-1)];
+  if (!newest || !oldest) return [];
+  // Only what an entry holds (the aggregates read no more), unordered: the grouping orders them itself.
+  const periods = await db
+    .select({
+      rank: standings.rank,
+      model: standings.model,
+      name: standings.name,
+      organization: standings.organization,
+      score: standings.score,
+      scoreLower: standings.scoreLower,
+      scoreUpper: standings.scoreUpper,
+      votes: standings.votes,
+      priceInput: standings.priceInput,
+      priceOutput: standings.priceOutput,
+      validFrom: standings.validFrom,
+      validTo: standings.validTo,
+    })
+    .from(standings)
+    .where(and(eq(standings.boardId, board), lte(standings.validFrom, newest), or(isNull(standings.validTo), gt(standings.validTo, oldest))));
+  const rows = periods.map(({ validFrom, validTo, ...entry }) => ({ from: validFrom.getTime(), to: validTo?.getTime() ?? null, entry: entry satisfies Entry }));
+
+  // A period's entry is the same object at every time it holds: model identity reads it once.
+  const attributed = new Map<Entry, ReturnType<Attribution>>();
+  const resolve = attributionFor(identity, found.scraper.id);
+  const attribute: Attribution = (entry) => attributed.get(entry) ?? attributed.set(entry, resolve(entry)).get(entry)!;
+  const direction = found.board.direction;
+  // A sweep over the times, oldest first: a period holds at `at` from its start until its end.
+  const starting = [...rows].sort((a, b) => a.from - b.from);
+  const ending = rows.filter((row) => row.to !== null).sort((a, b) => a.to! - b.to!);
+  const holding = new Set<Entry>();
+  let started = 0;
+  let ended = 0;
   const history: BoardAggregates[] = [];
-  for (const { capturedAt } of times) {
-    const found = await boardAggregates(db, identity, board, by, capturedAt);
-    if (found) history.push(found);
+  for (const at of [...times].reverse()) {
+    const time = at.getTime();
+    while (started < starting.length && starting[started]!.from <= time) holding.add(starting[started++]!.entry);
+    while (ended < ending.length && ending[ended]!.to! <= time) holding.delete(ending[ended++]!.entry);
+    const entries = [...holding];
+    const byCountry = bestByGroup(entries, attribute, 'country', direction);
+    const gap = countryGap(byCountry, 'US', 'CN', direction);
+    history.push({ board, at: at.toISOString(), by, groups: by === 'country' ? byCountry : bestByGroup(entries, attribute, by, direction), gap: gap ? { countries: ['US', 'CN'], ...gap } : null });
   }
-  return history;
+  return history.reverse();
 }

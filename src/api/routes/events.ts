@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { PageKey } from '../../db/cursor.ts';
+import type { Context } from 'hono';
 import { getChangeSet, getEvent, getQuarantine, listChangeSets, listEvents, listQuarantines } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
+import { csvTwin, eventsTable, jsonOrCsv, respond } from '../csv.ts';
 import { eventFilter } from '../event-filter.ts';
 import { byCaptureTime, pageWithLink } from '../pages.ts';
 import { routeGroup, type RouteDeps } from '../routing.ts';
@@ -9,6 +12,7 @@ import {
   ChangeSetWithEventsSchema,
   errors,
   EventQuerySchema,
+  type EventQuery,
   EventSchema,
   idSchema,
   json,
@@ -27,7 +31,7 @@ export const listEventsRoute = createRoute({
   tags: ['events'],
   summary: 'Change events, newest first, a page at a time',
   request: { query: EventQuerySchema.extend({ cursor: cursorSchema('time') }) },
-  responses: { 200: json(z.object({ events: z.array(EventSchema), next: NextSchema }).strict(), 'the events'), ...errors(400, 404) },
+  responses: { 200: jsonOrCsv(z.object({ events: z.array(EventSchema), next: NextSchema }).strict(), 'the events'), ...errors(400, 404) },
 });
 
 export const eventRoute = createRoute({
@@ -75,16 +79,20 @@ export const quarantineRoute = createRoute({
   responses: { 200: json(QuarantineDetailSchema, 'the quarantined capture'), ...errors(400, 404) },
 });
 
-/** `/v1/events`, `/v1/changes`, `/v1/quarantine`: what the scrapes found. */
+export const listEventsCsvRoute = csvTwin(listEventsRoute);
+
+/** `/v1/events` (also at `/v1/events.csv` and in CSV by `Accept: text/csv`), `/v1/changes`, `/v1/quarantine`: what the scrapes found. */
 export function eventRoutes(deps: RouteDeps) {
   const { db } = deps;
+  // A page in either format: the CSV of a page is its events, the next page in the Link header.
+  const eventsOf = async (c: Context, { cursor, ...query }: EventQuery & { cursor?: PageKey | undefined }) => {
+    const filter = await eventFilter(db, query);
+    const page = pageWithLink(c, await listEvents(db, { ...filter, after: cursor, limit: filter.limit + 1 }), filter.limit, byCaptureTime);
+    return respond(c, { events: page.items, next: page.next }, { table: () => eventsTable(page.items), filename: [query.board ?? '', 'events'] });
+  };
   return routeGroup(deps)
-    .openapi(listEventsRoute, async (c) => {
-      const { cursor, ...query } = c.req.valid('query');
-      const filter = await eventFilter(db, query);
-      const page = pageWithLink(c, await listEvents(db, { ...filter, after: cursor, limit: filter.limit + 1 }), filter.limit, byCaptureTime);
-      return c.json({ events: page.items, next: page.next }, 200);
-    })
+    .openapi(listEventsRoute, (c) => eventsOf(c, c.req.valid('query')))
+    .openapi(listEventsCsvRoute, (c) => eventsOf(c, c.req.valid('query')))
     .openapi(eventRoute, async (c) => {
       const { id } = c.req.valid('param');
       const event = await getEvent(db, id);

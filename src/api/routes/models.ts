@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { NotFoundError } from '../../errors.ts';
 import { canonicalHistory, modelAcrossBoards, unmappedModels } from '../../identity/store.ts';
+import { csvTwin, jsonOrCsv, respond, standingsTable } from '../csv.ts';
 import { routeGroup, type RouteDeps } from '../routing.ts';
 import { errors, json, ModelHistorySchema, ModelParamsSchema, ModelStandingSchema, OptionalTextSchema, UnmappedSchema } from '../schemas.ts';
 
@@ -27,7 +29,7 @@ export const modelHistoryRoute = createRoute({
   tags: ['models'],
   summary: 'Every period of a model on every board (or one), oldest first per board',
   request: { params: ModelParamsSchema, query: BoardQuerySchema },
-  responses: { 200: json(ModelHistorySchema, 'the history'), ...errors(400, 404) },
+  responses: { 200: jsonOrCsv(ModelHistorySchema, 'the history'), ...errors(400, 404) },
 });
 
 export const unmappedRoute = createRoute({
@@ -39,8 +41,11 @@ export const unmappedRoute = createRoute({
   responses: { 200: json(z.object({ unmapped: z.array(UnmappedSchema) }).strict(), 'what identity does not know'), ...errors(400, 404) },
 });
 
+/** `/v1/models/{model}/history.csv`: the history as CSV (`Accept: text/csv` on the route above does the same). */
+export const modelHistoryCsvRoute = csvTwin(modelHistoryRoute);
+
 /** The served twin of a documented model route: the same route on the slash-taking pattern, kept out of the document. */
-function served<R extends typeof modelRoute | typeof modelHistoryRoute, P extends string>(route: R, path: P) {
+function served<R extends typeof modelRoute | typeof modelHistoryRoute | typeof modelHistoryCsvRoute, P extends string>(route: R, path: P) {
   return { ...route, path, hide: true } as Omit<R, 'path'> & { path: P; hide: true };
 }
 
@@ -49,16 +54,18 @@ export function modelRoutes(deps: RouteDeps) {
   const { db, identity } = deps;
   const group = routeGroup(deps);
   group.openAPIRegistry.registerPath(modelHistoryRoute);
+  group.openAPIRegistry.registerPath(modelHistoryCsvRoute);
   group.openAPIRegistry.registerPath(modelRoute);
+  const historyOf = async (c: Context, model: string, board: string | undefined) => {
+    // Across boards: every key model identity gives the same canonical id.
+    const history = await canonicalHistory(db, identity(), model, board);
+    if (history.length === 0) throw new NotFoundError(`unknown model: ${model}${board ? ` on ${board}` : ''}`);
+    return respond(c, { model, history }, { table: () => standingsTable(history), filename: [model, 'history'] });
+  };
+  // `history.csv` before `{model{.+}}`, which would take `…/history.csv` as a model key.
   return group
-    .openapi(served(modelHistoryRoute, '/v1/models/{model{.+?}}/history'), async (c) => {
-      const { model } = c.req.valid('param');
-      const { board } = c.req.valid('query');
-      // Across boards: every key model identity gives the same canonical id.
-      const history = await canonicalHistory(db, identity(), model, board);
-      if (history.length === 0) throw new NotFoundError(`unknown model: ${model}${board ? ` on ${board}` : ''}`);
-      return c.json({ model, history }, 200);
-    })
+    .openapi(served(modelHistoryCsvRoute, '/v1/models/{model{.+?}}/history.csv'), (c) => historyOf(c, c.req.valid('param').model, c.req.valid('query').board))
+    .openapi(served(modelHistoryRoute, '/v1/models/{model{.+?}}/history'), (c) => historyOf(c, c.req.valid('param').model, c.req.valid('query').board))
     .openapi(served(modelRoute, '/v1/models/{model{.+}}'), async (c) => {
       const { model } = c.req.valid('param');
       const found = await modelAcrossBoards(db, identity(), model);
