@@ -192,7 +192,7 @@ export const ModelsSchema = z
   })
   .openapi({
     type: 'array',
-    items: { type: 'string' },
+    items: { type: 'string', minLength: 1 },
     minItems: 1,
     maxItems: MAX_SERIES_MODELS,
     description: `board keys, published keys or canonical ids, comma-separated and/or repeated (1 to ${MAX_SERIES_MODELS})`,

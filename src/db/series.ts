@@ -2,7 +2,12 @@ import { and, asc, eq, exists, gt, inArray, isNull, lte, notExists, or, sql } fr
 import { alias } from 'drizzle-orm/pg-core';
 import { findBoard } from '../../scrapers/index.ts';
 import type { Direction } from '../entry.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
+
+/** Models asked for by name that the board never listed: a 404, naming the parameter. */
+export class UnknownModelsError extends NotFoundError {
+  readonly parameter = 'models';
+}
 import type { Identity } from '../identity/identity.ts';
 import type { Db } from './client.ts';
 import { standingsAt, type Standing } from './queries.ts';
@@ -185,7 +190,7 @@ export async function boardSeries(db: Db, identity: Identity, board: string, fil
   }
   const resolution = await resolveBoardModels(db, identity, board, spellings);
   if (resolution.unknown.length > 0) {
-    throw new InvalidInputError('models', `no model ${resolution.unknown.map((spelling) => JSON.stringify(spelling)).join(', ')} on ${board}`);
+    throw new UnknownModelsError(`unknown model ${resolution.unknown.map((spelling) => JSON.stringify(spelling)).join(', ')} on ${board}`);
   }
   const rows = await db
     .select()

@@ -77,6 +77,28 @@ function pathValue(path: string, parameter: Parameter): fc.Arbitrary<string> {
   return (real?.length ? fc.oneof({ arbitrary: fc.constantFrom(...real), weight: 3 }, { arbitrary: generated, weight: 1 }) : generated).filter((value) => value !== '');
 }
 
+/** A valid query value: generated from the schema, or (for names the database knows) a real one. */
+function queryValue(parameter: Parameter): fc.Arbitrary<string> {
+  const generated = validValue(doc, parameter.schema ?? { type: 'string' }).map(asQueryText);
+  const real = parameter.name === 'models' ? [known.model!.slice(0, 2).join(','), known.model![0]!] : known[parameter.name];
+  return real?.length ? fc.oneof({ arbitrary: fc.constantFrom(...real), weight: 3 }, { arbitrary: generated, weight: 1 }) : generated;
+}
+
+/**
+ * The rules between a window's parameters, which JSON Schema cannot state (the README does):
+ * `since` before `until`, and `days` or `since`, not both.
+ */
+function windowRules(values: Record<string, string>): Record<string, string> {
+  const result = { ...values };
+  if (result.since && result.until) {
+    const [early, late] = [result.since, result.until].sort((a, b) => Date.parse(a) - Date.parse(b));
+    if (early === late) delete result.until;
+    else Object.assign(result, { since: early, until: late });
+  }
+  if (result.days && result.since) delete result.days;
+  return result;
+}
+
 /** A request with every parameter valid, or with exactly one of them (or one body field) made invalid. */
 function requestOf(operation: Operation, broken: boolean): fc.Arbitrary<Request> | null {
   const path = operation.parameters.filter((parameter) => parameter.in === 'path');
@@ -96,10 +118,11 @@ function requestOf(operation: Operation, broken: boolean): fc.Arbitrary<Request>
     if (invalidTargets.length === 0) return null;
   }
   const pathValues = fc.record(Object.fromEntries(path.map((parameter) => [parameter.name, pathValue(operation.path, parameter)])));
-  const queryValues = fc.record(
-    Object.fromEntries(query.map((parameter) => [parameter.name, validValue(doc, parameter.schema ?? { type: 'string' }).map(asQueryText)])),
-    { requiredKeys: query.filter((parameter) => parameter.required).map((parameter) => parameter.name) },
-  );
+  const queryValues = fc
+    .record(Object.fromEntries(query.map((parameter) => [parameter.name, queryValue(parameter)])), {
+      requiredKeys: query.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+    })
+    .map(windowRules);
   const bodyValue = operation.body ? validValue(doc, operation.body) : fc.constant(undefined);
   const target = broken ? fc.constantFrom(...invalidTargets) : fc.constant(null);
   return fc

@@ -14,7 +14,7 @@ import {
   type CsvTable,
 } from '../../src/api/csv.ts';
 import { listEvents, standingsAt } from '../../src/db/queries.ts';
-import { boardSeries, modelList, movers, newEntries, resolveWindow, type Mover } from '../../src/db/series.ts';
+import { boardSeries, modelList, movers, newEntries, resolveWindow, UnknownModelsError, type Mover } from '../../src/db/series.ts';
 import type { Entry } from '../../src/entry.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
@@ -121,13 +121,16 @@ describe.skipIf(!HAVE_SHARED)('history queries on the real LMArena archive (../s
     expect(result.series.find((series) => series.model === leaving)!.points.at(-1)!.to).not.toBeNull();
   });
 
-  it('a series request naming no model of the board, or none at all, is refused naming models', async () => {
+  it('a series request naming no model at all is refused naming models; one naming a model the board never listed is not found, naming models', async () => {
     const known = [...captures[0]!.entries.keys()][0]!;
-    for (const models of [[known, 'no-such-model-anywhere'], [], [' ', '']]) {
+    for (const models of [[], [' ', '']]) {
       const error = await boardSeries(database.db, identity, BOARD, { models }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as InvalidInputError).parameter).toBe('models');
     }
+    const unknown = await boardSeries(database.db, identity, BOARD, { models: [known, 'no-such-model-anywhere'] }).catch((caught: unknown) => caught);
+    expect(unknown).toBeInstanceOf(UnknownModelsError);
+    expect(unknown).toMatchObject({ parameter: 'models', message: 'unknown model "no-such-model-anywhere" on lmarena-text' });
   });
 
   /** Movers computed from the files alone: models ranked at both ends, by the documented order. */
