@@ -53,6 +53,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * The postgres.js client with every read (`select …`, `with …`) run as a named prepared statement.
+ * drizzle asks postgres.js to prepare only queries built with `.prepare()`; an unprepared one is
+ * parsed and described on every call, which measured 3-4x the time of the prepared one for the
+ * read routes' queries (a board's standings at a time: 4.5 ms against 1.0 ms). postgres.js keeps
+ * the statements per connection, and connections are recycled (max_lifetime), so the variants
+ * of queries built with lists of different lengths do not pile up.
+ */
+function preparingReads(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      if (property !== 'unsafe') return Reflect.get(target, property, receiver) as unknown;
+      return (query: string, args?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+        target.unsafe(query, args, /^\s*(select|with)\b/i.test(query) ? { ...options, prepare: true } : options);
+    },
+  });
+}
+
 /** Opens PostgreSQL when a URL is given, otherwise PGlite (taking its data directory's lock). */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.databaseUrl) {
@@ -63,7 +81,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       // Hyperdrive (Workers) pools connections itself and cannot look up custom types per connection.
       ...(target.fetchTypes === false ? { fetch_types: false } : {}),
     });
-    const db: Db = drizzlePostgres(sql, { schema });
+    // Hyperdrive (fetchTypes false) gets the queries as drizzle sends them.
+    const db: Db = drizzlePostgres(target.fetchTypes === false ? sql : preparingReads(sql), { schema });
     return {
       db,
       kind: 'postgres',

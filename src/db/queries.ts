@@ -166,8 +166,34 @@ export function toStanding(row: typeof standings.$inferSelect): Standing {
   return { board: row.boardId, ...standingEntry(row), sourceKey: row.sourceKey, validFrom: row.validFrom.toISOString(), validTo: iso(row.validTo) };
 }
 
-/** The board as it stood at `at` (now when absent), best rank first. */
-export async function standingsAt(db: Db, board: string, at?: Date): Promise<Standing[]> {
+/**
+ * Standings read, per database, by board and time, with the count of the board's snapshots they
+ * were read at. Standings are written only together with a snapshot of their board (a changed
+ * capture, or one inserted before stored history, which re-derives the later periods in the same
+ * transaction), and snapshots are never deleted: while the count stays, so do the board's periods.
+ * The count is read before the rows, so rows are never older than the count they are kept under.
+ */
+const standingsKept = new WeakMap<Db, LruMap<string, { snapshots: number; rows: readonly Standing[] }>>();
+const STANDINGS_KEPT = 64;
+
+/**
+ * The board as it stood at `at` (now when absent), best rank first. The rows are shared between
+ * callers (frozen): copy before changing them.
+ */
+export async function standingsAt(db: Db, board: string, at?: Date): Promise<readonly Standing[]> {
+  const [counted] = await db.select({ n: count() }).from(snapshots).where(eq(snapshots.boardId, board));
+  const version = counted?.n ?? 0;
+  const kept = standingsKept.get(db) ?? new LruMap(STANDINGS_KEPT);
+  standingsKept.set(db, kept);
+  const key = `${board}\u0000${at ? at.getTime() : 'now'}`;
+  const found = kept.get(key);
+  if (found && found.snapshots === version) return found.rows;
+  const rows = Object.freeze((await readStandingsAt(db, board, at)).map((row) => Object.freeze(row)));
+  kept.set(key, { snapshots: version, rows });
+  return rows;
+}
+
+async function readStandingsAt(db: Db, board: string, at?: Date): Promise<Standing[]> {
   const when = at
     ? and(lte(standings.validFrom, at), or(isNull(standings.validTo), gt(standings.validTo, at)))
     : isNull(standings.validTo);

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { boardExists, CACHE_AFTER_MS, listFeedGroups } from '../../src/db/queries.ts';
+import { boardExists, CACHE_AFTER_MS, listFeedGroups, standingsAt } from '../../src/db/queries.ts';
 import { boards } from '../../src/db/schema.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { changeSetItem, keepRendered, type FeedContext, type FeedItem } from '../../src/feed/items.ts';
@@ -145,5 +145,35 @@ describe('known boards', () => {
     await database.db.insert(boards).values({ id: 'bench-board', sourceId: 'lmarena', name: 'Bench', direction: 'higher' });
     expect(await boardExists(database.db, 'bench-board')).toBe(true);
     expect(await boardExists(database.db, 'bench-board')).toBe(true);
+  });
+});
+
+describe('standings at a time: kept per board until its next snapshot', () => {
+  it('a new capture, and one inserted before stored history, show at once in standings now and at a past time', async () => {
+    const board = 'lmarena-vision';
+    await capture(board, '2024-07-01', [e('gpt-4o', 1, 1200), e('gemini', 2, 1190)]);
+    await capture(board, '2024-07-10', [e('gemini', 1, 1210), e('gpt-4o', 2, 1200)]);
+    const at = new Date('2024-07-05T00:00:00Z');
+    const ranks = (rows: readonly { model: string; rank: number | null }[]) => rows.map((row) => `${row.rank} ${row.model}`);
+    expect(ranks(await standingsAt(database.db, board, at))).toEqual(['1 gpt-4o', '2 gemini']);
+    expect(ranks(await standingsAt(database.db, board))).toEqual(['1 gemini', '2 gpt-4o']);
+    // Read again: the same rows, shared and frozen.
+    const again = await standingsAt(database.db, board, at);
+    expect(again).toBe(await standingsAt(database.db, board, at));
+    expect(Object.isFrozen(again[0])).toBe(true);
+    // A capture of another board changes nothing here.
+    await capture('lmarena-text', '2024-07-03', [e('gpt-4o', 1, 1290), e('gemini', 2, 1280)]);
+    expect(await standingsAt(database.db, board, at)).toBe(again);
+    // A new capture of this board: now moves, the past stays.
+    await capture(board, '2024-07-20', [e('claude', 1, 1230), e('gemini', 2, 1210), e('gpt-4o', 3, 1200)]);
+    expect(ranks(await standingsAt(database.db, board))).toEqual(['1 claude', '2 gemini', '3 gpt-4o']);
+    expect(ranks(await standingsAt(database.db, board, at))).toEqual(['1 gpt-4o', '2 gemini']);
+    // A capture inserted before stored history, on 2024-07-04: the board at 07-05 is that capture.
+    await capture(board, '2024-07-04', [e('gemini', 1, 1205), e('gpt-4o', 2, 1200), e('llama', 3, 1100)]);
+    expect(ranks(await standingsAt(database.db, board, at))).toEqual(['1 gemini', '2 gpt-4o', '3 llama']);
+    // Over HTTP too.
+    const app = createApp({ db: database.db });
+    const body = (await (await app.request(`/v1/boards/${board}/standings?at=2024-07-05`)).json()) as { entries: { model: string; rank: number }[] };
+    expect(ranks(body.entries)).toEqual(['1 gemini', '2 gpt-4o', '3 llama']);
   });
 });
