@@ -96,12 +96,15 @@ export const READ_ROUTES: readonly ReadRoute[] = [
       params: (f) => [f.modelKeys.map((key) => key.board), f.modelKeys.map((key) => key.model)],
     },
   },
-  // Board series (`/v1/boards/:board/history?models=…`) goes here once the route exists, e.g.:
-  // {
-  //   name: 'board series',
-  //   path: (f) => `/v1/boards/${f.board}/history?models=${encodeURIComponent(f.model)}`,
-  //   bare: { text: `select … from standings where board_id = $1 and model = any($2::text[]) order by model, valid_from`, params: (f) => [f.board, …] },
-  // },
+  {
+    name: 'board series',
+    // The same model on its lmarena-text keys, over the whole year: its series in one query.
+    path: (f) => `/v1/boards/${f.board}/history?models=${encodeURIComponent(f.model)}`,
+    bare: {
+      text: `select ${standingColumns} from standings where board_id = $1 and model = any($2::text[]) order by model, valid_from`,
+      params: (f) => [f.board, f.modelKeys.filter((key) => key.board === f.board).map((key) => key.model)],
+    },
+  },
   {
     name: 'standings at T',
     path: (f) => `/v1/boards/${f.board}/standings?at=${f.at}`,
