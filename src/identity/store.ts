@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql } fro
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
-import { standingsAt, toStanding, type Standing } from '../db/queries.ts';
+import { LruMap, standingsAt, toStanding, type Standing } from '../db/queries.ts';
 import { bestByGroup, countryGap, type Attribution, type Gap, type GroupBest } from '../diff/aggregates.ts';
 import type { Entry } from '../entry.ts';
 import { attributionFor, type Identity, type UnmappedItem } from './identity.ts';
@@ -46,17 +46,23 @@ interface ModelIndex {
 const modelIndexes = new WeakMap<Db, WeakMap<Identity, { snapshots: number; index: ModelIndex }>>();
 
 async function modelIndex(db: Db, identity: Identity): Promise<ModelIndex> {
+  return (await countedModelIndex(db, identity)).index;
+}
+
+/** The index with the count of snapshots it was read at (what results derived from it are kept under). */
+async function countedModelIndex(db: Db, identity: Identity): Promise<{ snapshots: number; index: ModelIndex }> {
   const [counted] = await db.select({ n: count() }).from(snapshots);
   const version = counted?.n ?? 0;
   const perDb = modelIndexes.get(db) ?? new WeakMap();
   modelIndexes.set(db, perDb);
   const cached = perDb.get(identity);
-  if (cached && cached.snapshots === version) return cached.index;
+  if (cached && cached.snapshots === version) return cached;
   const index = indexModels(await readKnownModels(db, identity));
   // Read after the count: a capture committed in between is in the index and moves the count, so
   // the next request reads again; the index is never older than its count.
-  perDb.set(identity, { snapshots: version, index });
-  return index;
+  const kept = { snapshots: version, index };
+  perDb.set(identity, kept);
+  return kept;
 }
 
 function indexModels(all: KnownModel[]): ModelIndex {
@@ -129,8 +135,30 @@ async function currentStandings(db: Db, keys: readonly { board: string; model: s
   return rows.map(toStanding);
 }
 
-/** Every period of a canonical model (or a stored key) across boards, oldest first per board. */
-export async function canonicalHistory(db: Db, identity: Identity, id: string, board?: string): Promise<Standing[]> {
+/**
+ * Every period of a canonical model (or a stored key) across boards, oldest first per board. The
+ * rows are shared between callers (frozen) until the next snapshot: copy before changing them.
+ */
+export async function canonicalHistory(db: Db, identity: Identity, id: string, board?: string): Promise<readonly Standing[]> {
+  // Kept like the index, by the count of snapshots (standings are written only with one).
+  const { snapshots: version } = await countedModelIndex(db, identity);
+  const perDb = histories.get(db) ?? new WeakMap<Identity, LruMap<string, { snapshots: number; rows: readonly Standing[] }>>();
+  histories.set(db, perDb);
+  const kept = perDb.get(identity) ?? new LruMap(HISTORIES_KEPT);
+  perDb.set(identity, kept);
+  const key = `${id}\u0000${board ?? ''}`;
+  const found = kept.get(key);
+  if (found && found.snapshots === version) return found.rows;
+  const rows = Object.freeze((await readCanonicalHistory(db, identity, id, board)).map((row) => Object.freeze(row)));
+  kept.set(key, { snapshots: version, rows });
+  return rows;
+}
+
+/** Model histories read, per database and identity, by model and board (see canonicalHistory). */
+const histories = new WeakMap<Db, WeakMap<Identity, LruMap<string, { snapshots: number; rows: readonly Standing[] }>>>();
+const HISTORIES_KEPT = 256;
+
+async function readCanonicalHistory(db: Db, identity: Identity, id: string, board?: string): Promise<Standing[]> {
   const keys = await keysOf(db, identity, id, board);
   if (keys.length === 0) return [];
   const rows = await db

@@ -54,6 +54,9 @@ describe('model history: the index of stored keys', () => {
     const identity = loadIdentity();
     const before = await canonicalHistory(database.db, identity, 'gpt-4o');
     expect([...new Set(before.map((row) => row.board))]).toEqual(['lmarena-text']);
+    // Kept between calls while no snapshot is stored: the same rows, frozen.
+    expect(await canonicalHistory(database.db, identity, 'gpt-4o')).toBe(before);
+    expect(Object.isFrozen(before[0])).toBe(true);
     await capture('openrouter-prices', '2024-06-09', [makeEntry({ model: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', priceInput: 2.5, priceOutput: 10 })]);
     const after = await canonicalHistory(database.db, identity, 'gpt-4o');
     expect([...new Set(after.map((row) => row.board))]).toEqual(['lmarena-text', 'openrouter-prices']);
