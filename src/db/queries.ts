@@ -167,30 +167,49 @@ export function toStanding(row: typeof standings.$inferSelect): Standing {
 }
 
 /**
- * Standings read, per database, by board and time, with the count of the board's snapshots they
- * were read at. Standings are written only together with a snapshot of their board (a changed
- * capture, or one inserted before stored history, which re-derives the later periods in the same
- * transaction), and snapshots are never deleted: while the count stays, so do the board's periods.
- * The count is read before the rows, so rows are never older than the count they are kept under.
+ * Results of reads kept per database under a key, with the version of the data they were read at:
+ * served again while the version is the same. The version is read before the data, so kept data is
+ * never older than its version. Values are shared between callers: they must not change them.
  */
-const standingsKept = new WeakMap<Db, LruMap<string, { snapshots: number; rows: readonly Standing[] }>>();
-const STANDINGS_KEPT = 64;
+export class KeptReads<T> {
+  readonly #perDb = new WeakMap<Db, LruMap<string, { version: number; value: T }>>();
+  readonly capacity: number;
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+  /** The value kept for `key` at `version`, or `read()` (kept when `keep`). */
+  async get(db: Db, key: string, version: number, read: () => Promise<T>, keep = true): Promise<T> {
+    const kept = this.#perDb.get(db) ?? new LruMap(this.capacity);
+    this.#perDb.set(db, kept);
+    const found = kept.get(key);
+    if (found && found.version === version) return found.value;
+    const value = await read();
+    if (keep) kept.set(key, { version, value });
+    return value;
+  }
+}
 
 /**
- * The board as it stood at `at` (now when absent), best rank first. The rows are shared between
- * callers (frozen): copy before changing them.
+ * How many snapshots a board has: the version of its standings. Standings are written only
+ * together with a snapshot of their board (a changed capture, or one inserted before stored
+ * history, which re-derives the later periods in the same transaction), and snapshots are never
+ * deleted: while the count stays, so do the board's periods.
+ */
+export async function boardSnapshots(db: Db, board: string): Promise<number> {
+  const [counted] = await db.select({ n: count() }).from(snapshots).where(eq(snapshots.boardId, board));
+  return counted?.n ?? 0;
+}
+
+const standingsKept = new KeptReads<readonly Standing[]>(64);
+
+/**
+ * The board as it stood at `at` (now when absent), best rank first; kept until the board's next
+ * snapshot. The rows are shared between callers (frozen): copy before changing them.
  */
 export async function standingsAt(db: Db, board: string, at?: Date): Promise<readonly Standing[]> {
-  const [counted] = await db.select({ n: count() }).from(snapshots).where(eq(snapshots.boardId, board));
-  const version = counted?.n ?? 0;
-  const kept = standingsKept.get(db) ?? new LruMap(STANDINGS_KEPT);
-  standingsKept.set(db, kept);
-  const key = `${board}\u0000${at ? at.getTime() : 'now'}`;
-  const found = kept.get(key);
-  if (found && found.snapshots === version) return found.rows;
-  const rows = Object.freeze((await readStandingsAt(db, board, at)).map((row) => Object.freeze(row)));
-  kept.set(key, { snapshots: version, rows });
-  return rows;
+  return standingsKept.get(db, `${board}\u0000${at ? at.getTime() : 'now'}`, await boardSnapshots(db, board), async () =>
+    Object.freeze((await readStandingsAt(db, board, at)).map((row) => Object.freeze(row))),
+  );
 }
 
 async function readStandingsAt(db: Db, board: string, at?: Date): Promise<Standing[]> {
@@ -203,6 +222,21 @@ async function readStandingsAt(db: Db, board: string, at?: Date): Promise<Standi
     .where(and(eq(standings.boardId, board), when))
     .orderBy(sql`${standings.rank} asc nulls last`, sql`${standings.score} desc nulls last`, asc(standings.model));
   return rows.map(toStanding);
+}
+
+const eventPagesKept = new KeptReads<readonly StoredEvent[]>(64);
+
+/**
+ * listEvents for the API's pages: a page is kept while no event or snapshot of its board (every
+ * board, without one) is written, once the newest write is CACHE_AFTER_MS old (see there). The
+ * events are shared between callers (frozen).
+ */
+export async function listEventsKept(db: Db, filter: EventFilter): Promise<readonly StoredEvent[]> {
+  const version = await feedVersion(db, filter.board);
+  if (version === null) return listEvents(db, filter);
+  const key = JSON.stringify([filter.board, filter.model, filter.kind, filter.since, filter.until, filter.snapshot, filter.status ?? ['published'], filter.after, filter.limit]);
+  const settled = Date.now() - version >= CACHE_AFTER_MS;
+  return eventPagesKept.get(db, key, version, async () => Object.freeze((await listEvents(db, filter)).map((event) => Object.freeze(event))), settled);
 }
 
 /** Events matching the filter, newest first. */

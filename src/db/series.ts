@@ -10,7 +10,7 @@ export class UnknownModelsError extends NotFoundError {
 }
 import type { Identity } from '../identity/identity.ts';
 import type { Db } from './client.ts';
-import { standingsAt, type Standing } from './queries.ts';
+import { boardSnapshots, KeptReads, standingsAt, type Standing } from './queries.ts';
 import { boards, standings } from './schema.ts';
 
 /**
@@ -179,9 +179,24 @@ export interface SeriesFilter {
  * The rank/score series of several models on one board: for each, the periods overlapping
  * [since, until] (a period holding at `since`, or starting at `until`, is in), unclipped. One query
  * for the periods after the model lookup. Throws InvalidInputError naming `models` for an empty or
- * too long list, a spelling naming no model of the board, and naming `since` for an empty window.
+ * too long list and naming `since` for an empty window, UnknownModelsError (404) for a spelling
+ * naming no model of the board. Kept until the board's next snapshot: the result is shared between
+ * callers, who must not change it.
  */
 export async function boardSeries(db: Db, identity: Identity, board: string, filter: SeriesFilter): Promise<BoardSeries> {
+  // Kept until the board's next snapshot, like its standings (what a series and its model lookup read).
+  const key = JSON.stringify([board, filter.models, filter.since, filter.until]);
+  return seriesKept(identity).get(db, key, await boardSnapshots(db, board), () => readBoardSeries(db, identity, board, filter));
+}
+
+const seriesByIdentity = new WeakMap<Identity, KeptReads<BoardSeries>>();
+function seriesKept(identity: Identity): KeptReads<BoardSeries> {
+  const kept = seriesByIdentity.get(identity) ?? new KeptReads<BoardSeries>(64);
+  seriesByIdentity.set(identity, kept);
+  return kept;
+}
+
+async function readBoardSeries(db: Db, identity: Identity, board: string, filter: SeriesFilter): Promise<BoardSeries> {
   const spellings = [...new Set(filter.models.map((model) => model.trim()).filter(Boolean))];
   if (spellings.length === 0) throw new InvalidInputError('models', 'name at least one model (a comma list or repeated)');
   if (spellings.length > MAX_SERIES_MODELS) throw new InvalidInputError('models', `at most ${MAX_SERIES_MODELS} models, got ${spellings.length}`);

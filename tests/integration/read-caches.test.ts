@@ -3,7 +3,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { boardExists, CACHE_AFTER_MS, listFeedGroups, standingsAt } from '../../src/db/queries.ts';
+import { boardExists, CACHE_AFTER_MS, listEventsKept, listFeedGroups, standingsAt } from '../../src/db/queries.ts';
+import { boardSeries } from '../../src/db/series.ts';
 import { boards } from '../../src/db/schema.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { changeSetItem, keepRendered, type FeedContext, type FeedItem } from '../../src/feed/items.ts';
@@ -178,5 +179,38 @@ describe('standings at a time: kept per board until its next snapshot', () => {
     const app = createApp({ db: database.db });
     const body = (await (await app.request(`/v1/boards/${board}/standings?at=2024-07-05`)).json()) as { entries: { model: string; rank: number }[] };
     expect(ranks(body.entries)).toEqual(['1 gemini', '2 gpt-4o', '3 llama']);
+  });
+});
+
+describe('board series and event pages', () => {
+  it('a board series is kept until the board\'s next snapshot', async () => {
+    const board = 'lmarena-webdev';
+    const identity = loadIdentity();
+    await capture(board, '2024-08-01', [e('gpt-4o', 1, 1200), e('gemini', 2, 1190)]);
+    const first = await boardSeries(database.db, identity, board, { models: ['gpt-4o', 'gemini'] });
+    expect(await boardSeries(database.db, identity, board, { models: ['gpt-4o', 'gemini'] })).toBe(first);
+    expect(first.series.map((series) => series.points.length)).toEqual([1, 1]);
+    await capture(board, '2024-08-05', [e('gemini', 1, 1215), e('gpt-4o', 2, 1200)]);
+    const second = await boardSeries(database.db, identity, board, { models: ['gpt-4o', 'gemini'] });
+    expect(second.series.map((series) => series.points.map((point) => point.rank))).toEqual([[1, 2], [2, 1]]);
+  });
+
+  it('an events page is kept only once its board\'s last write is a minute old, and until the next write', async () => {
+    const board = 'lmarena-copilot';
+    await capture(board, '2024-09-01', [e('gpt-4o', 1, 1200), e('gemini', 2, 1190)]);
+    await capture(board, '2024-09-05', [e('gemini', 1, 1215), e('gpt-4o', 2, 1200)]);
+    const filter = { board, status: ['published', 'pending'] as const, limit: 50 };
+    // Fresh writes: read each time (a write stamped earlier may still be committing).
+    const fresh = await listEventsKept(database.db, { ...filter, status: [...filter.status] });
+    expect(await listEventsKept(database.db, { ...filter, status: [...filter.status] })).not.toBe(fresh);
+    await age();
+    const settled = await listEventsKept(database.db, { ...filter, status: [...filter.status] });
+    expect(await listEventsKept(database.db, { ...filter, status: [...filter.status] })).toBe(settled);
+    expect(settled.map((event) => event.id)).toEqual(fresh.map((event) => event.id));
+    // The next capture of the board is shown at once.
+    await capture(board, '2024-09-09', [e('claude', 1, 1230), e('gemini', 2, 1215), e('gpt-4o', 3, 1200)]);
+    const after = await listEventsKept(database.db, { ...filter, status: [...filter.status] });
+    expect(after.length).toBeGreaterThan(settled.length);
+    expect(after.some((event) => event.model === 'claude')).toBe(true);
   });
 });

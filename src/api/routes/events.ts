@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { PageKey } from '../../db/cursor.ts';
 import type { Context } from 'hono';
-import { getChangeSet, getEvent, getQuarantine, listChangeSets, listEvents, listQuarantines } from '../../db/queries.ts';
+import { getChangeSet, getEvent, getQuarantine, listChangeSets, listEventsKept, listQuarantines } from '../../db/queries.ts';
 import { NotFoundError } from '../../errors.ts';
 import { csvTwin, eventsTable, jsonOrCsv, respond } from '../csv.ts';
 import { eventFilter } from '../event-filter.ts';
@@ -87,7 +87,7 @@ export function eventRoutes(deps: RouteDeps) {
   // A page in either format: the CSV of a page is its events, the next page in the Link header.
   const eventsOf = async (c: Context, { cursor, ...query }: EventQuery & { cursor?: PageKey | undefined }) => {
     const filter = await eventFilter(db, query);
-    const page = pageWithLink(c, await listEvents(db, { ...filter, after: cursor, limit: filter.limit + 1 }), filter.limit, byCaptureTime);
+    const page = pageWithLink(c, await listEventsKept(db, { ...filter, after: cursor, limit: filter.limit + 1 }), filter.limit, byCaptureTime);
     return respond(c, { events: page.items, next: page.next }, { table: () => eventsTable(page.items), filename: [query.board ?? '', 'events'] });
   };
   return routeGroup(deps)
