@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Env, Hono } from 'hono';
 import { eventFilter } from '../api/event-filter.ts';
@@ -5,7 +6,7 @@ import { routeGroup } from '../api/routing.ts';
 import { choiceSchema, errors, EventQuerySchema } from '../api/schemas.ts';
 import { HOMEPAGE, VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { feedLastModified, listEvents, listFeedGroups, type EventFilter } from '../db/queries.ts';
+import { feedLastModified, listEvents, listFeedGroups, LruMap, type EventFilter } from '../db/queries.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
 import { HEALTH_KINDS } from '../notify/filters.ts';
 import { renderAtom } from './atom.ts';
@@ -47,6 +48,23 @@ export const FEED_TITLE = 'rankwatch: leaderboard changes';
  * client's If-Modified-Since would then hide it. Until then the feed has an ETag only.
  */
 export const STABLE_AFTER_MS = 60_000;
+
+/** Feed documents as bytes with their ETag, by document (the writers hand back the same text for the same page). */
+const documents = new LruMap<string, { bytes: Uint8Array<ArrayBuffer>; etag: string }>(16);
+
+/**
+ * A feed document's bytes and strong ETag (the sha256 of the bytes), kept for the last documents:
+ * a feed of hundreds of kilobytes is encoded and hashed once per change, not per request (the
+ * app's ETag middleware takes a route's own ETag as it is).
+ */
+function encoded(document: string): { bytes: Uint8Array<ArrayBuffer>; etag: string } {
+  const known = documents.get(document);
+  if (known) return known;
+  const bytes = new TextEncoder().encode(document) as Uint8Array<ArrayBuffer>;
+  const made = { bytes, etag: `"${createHash('sha256').update(bytes).digest('hex')}"` };
+  documents.set(document, made);
+  return made;
+}
 
 /** What a feed item stands for: a change set (the default) or one event (`?per=event`). */
 export const FEED_PER = ['change_set', 'event'] as const;
@@ -127,8 +145,10 @@ export function feedRoutes(deps: FeedDeps) {
       const written = await feedLastModified(deps.db, filter);
       const items = await feedItems(deps.db, context, filter, per);
       const lastModified = stableLastModified(written, now());
-      return c.body(format.render(context, items, written), 200, {
+      const { bytes, etag } = encoded(format.render(context, items, written));
+      return c.body(bytes, 200, {
         'content-type': format.contentType,
+        etag,
         ...(lastModified ? { 'last-modified': lastModified.toUTCString() } : {}),
       });
     });
