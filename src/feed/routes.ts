@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Env, Hono } from 'hono';
 import { eventFilter } from '../api/event-filter.ts';
@@ -49,21 +50,55 @@ export const FEED_TITLE = 'rankwatch: leaderboard changes';
  */
 export const STABLE_AFTER_MS = 60_000;
 
-/** Feed documents as bytes with their ETag, by document (the writers hand back the same text for the same page). */
-const documents = new LruMap<string, { bytes: Uint8Array<ArrayBuffer>; etag: string }>(16);
+/** A feed document as sent: its bytes and strong ETag, plain and (made when first asked for) gzipped. */
+interface Encoded {
+  bytes: Uint8Array<ArrayBuffer>;
+  etag: string;
+  gzip?: { bytes: Uint8Array<ArrayBuffer>; etag: string };
+}
+
+/** Feed documents as sent, by document (the writers hand back the same text for the same page). */
+const documents = new LruMap<string, Encoded>(16);
 
 /**
  * A feed document's bytes and strong ETag (the sha256 of the bytes), kept for the last documents:
  * a feed of hundreds of kilobytes is encoded and hashed once per change, not per request (the
  * app's ETag middleware takes a route's own ETag as it is).
  */
-function encoded(document: string): { bytes: Uint8Array<ArrayBuffer>; etag: string } {
+function encoded(document: string): Encoded {
   const known = documents.get(document);
   if (known) return known;
   const bytes = new TextEncoder().encode(document) as Uint8Array<ArrayBuffer>;
-  const made = { bytes, etag: `"${createHash('sha256').update(bytes).digest('hex')}"` };
+  const made: Encoded = { bytes, etag: `"${createHash('sha256').update(bytes).digest('hex')}"` };
   documents.set(document, made);
   return made;
+}
+
+/**
+ * The gzipped form, made once per document: feed readers ask for gzip, and XML of a page of change
+ * sets shrinks about tenfold. Its own strong ETag (another representation, other bytes).
+ */
+function gzipped(document: Encoded): { bytes: Uint8Array<ArrayBuffer>; etag: string } {
+  document.gzip ??= { bytes: new Uint8Array(gzipSync(document.bytes)), etag: `${document.etag.slice(0, -1)}-gzip"` };
+  return document.gzip;
+}
+
+/**
+ * Whether an `Accept-Encoding` value accepts gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`) with a
+ * q-value above 0, or `*` above 0 when gzip is not refused by name.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let named: number | null = null;
+  let any: number | null = null;
+  for (const part of header.split(',')) {
+    const [coding = '', ...parameters] = part.trim().toLowerCase().split(';');
+    const q = parameters.map((parameter) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(parameter)?.[1]).find((value) => value !== undefined);
+    const weight = q === undefined ? 1 : Number(q);
+    if (coding.trim() === 'gzip' || coding.trim() === 'x-gzip') named = Math.max(named ?? 0, weight);
+    else if (coding.trim() === '*') any = weight;
+  }
+  return named !== null ? named > 0 : any !== null && any > 0;
 }
 
 /** What a feed item stands for: a change set (the default) or one event (`?per=event`). */
@@ -145,9 +180,13 @@ export function feedRoutes(deps: FeedDeps) {
       const written = await feedLastModified(deps.db, filter);
       const items = await feedItems(deps.db, context, filter, per);
       const lastModified = stableLastModified(written, now());
-      const { bytes, etag } = encoded(format.render(context, items, written));
+      const document = encoded(format.render(context, items, written));
+      const gzip = acceptsGzip(c.req.header('accept-encoding'));
+      const { bytes, etag } = gzip ? gzipped(document) : document;
       return c.body(bytes, 200, {
         'content-type': format.contentType,
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        vary: 'Accept-Encoding',
         etag,
         ...(lastModified ? { 'last-modified': lastModified.toUTCString() } : {}),
       });

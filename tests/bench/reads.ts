@@ -197,7 +197,7 @@ export interface Load {
 }
 
 async function load(url: string, seconds: number): Promise<Load> {
-  const { stdout } = await run(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(seconds), '-n', '-j', url], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(seconds), '-n', '-j', '-H', 'accept-encoding=gzip', url], { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as { requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number; timeouts: number };
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
