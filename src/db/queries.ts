@@ -227,16 +227,11 @@ async function readStandingsAt(db: Db, board: string, at?: Date): Promise<Standi
 const eventPagesKept = new KeptReads<readonly StoredEvent[]>(64);
 
 /**
- * listEvents for the API's pages: a page is kept while no event or snapshot of its board (every
- * board, without one) is written, once the newest write is CACHE_AFTER_MS old (see there). The
- * events are shared between callers (frozen).
+ * listEvents for the API's pages, kept like feed pages (see keptUntilWritten). The events are
+ * shared between callers (frozen).
  */
 export async function listEventsKept(db: Db, filter: EventFilter): Promise<readonly StoredEvent[]> {
-  const version = await feedVersion(db, filter.board);
-  if (version === null) return listEvents(db, filter);
-  const key = JSON.stringify([filter.board, filter.model, filter.kind, filter.since, filter.until, filter.snapshot, filter.status ?? ['published'], filter.after, filter.limit]);
-  const settled = Date.now() - version >= CACHE_AFTER_MS;
-  return eventPagesKept.get(db, key, version, async () => Object.freeze((await listEvents(db, filter)).map((event) => Object.freeze(event))), settled);
+  return keptUntilWritten(eventPagesKept, db, filter, async () => Object.freeze((await listEvents(db, filter)).map((event) => Object.freeze(event))));
 }
 
 /** Events matching the filter, newest first. */
@@ -478,29 +473,35 @@ export class LruMap<K, V> {
   }
 }
 
-/** Feed pages read, per database: the groups with the version they were read at (see feedVersion). */
-const feedPages = new WeakMap<Db, LruMap<string, { version: number; groups: FeedGroup[] }>>();
-const FEED_PAGES_KEPT = 32;
+/** Feed pages read, per database (see keptUntilWritten). */
+const feedPagesKept = new KeptReads<FeedGroup[]>(32);
 
 /**
  * The events matching the filter grouped into feed items, newest capture first: one group per
  * change set (snapshot) holding only the events that pass, one per event without a change set.
  * `limit` counts groups, not events.
  *
- * A page is kept per database and filter once every write it shows is CACHE_AFTER_MS old, and
- * served again (the same objects: callers must not change them) while no later write touches the
- * filter's board (or any board, for a feed of all).
+ * A page is kept per database and filter (see keptUntilWritten): the same objects are served
+ * again, so callers must not change them.
  */
 export async function listFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]> {
+  return keptUntilWritten(feedPagesKept, db, filter, () => readFeedGroups(db, filter));
+}
+
+/** A filter as the key of what is kept for it. */
+function filterKey(filter: EventFilter): string {
+  return JSON.stringify([filter.board, filter.model, filter.kind, filter.since, filter.until, filter.snapshot, filter.status ?? ['published'], filter.after, filter.limit]);
+}
+
+/**
+ * A read of events kept while no event or snapshot of the filter's board (every board, without
+ * one) is written, and only once the newest write is CACHE_AFTER_MS old (see there): the version
+ * is feedVersion, asked of the database on every call.
+ */
+async function keptUntilWritten<T>(kept: KeptReads<T>, db: Db, filter: EventFilter, read: () => Promise<T>): Promise<T> {
   const version = await feedVersion(db, filter.board);
-  const key = JSON.stringify([filter.board, filter.model, filter.kind, filter.since, filter.until, filter.status ?? ['published'], filter.limit]);
-  const pages = feedPages.get(db) ?? new LruMap(FEED_PAGES_KEPT);
-  feedPages.set(db, pages);
-  const cached = pages.get(key);
-  if (version !== null && cached?.version === version) return cached.groups;
-  const groups = await readFeedGroups(db, filter);
-  if (version !== null && Date.now() - version >= CACHE_AFTER_MS) pages.set(key, { version, groups });
-  return groups;
+  if (version === null) return read();
+  return kept.get(db, filterKey(filter), version, read, Date.now() - version >= CACHE_AFTER_MS);
 }
 
 async function readFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]> {

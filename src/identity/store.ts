@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql } fro
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
-import { LruMap, standingsAt, toStanding, type Standing } from '../db/queries.ts';
+import { KeptReads, standingsAt, toStanding, type Standing } from '../db/queries.ts';
 import { bestByGroup, countryGap, type Attribution, type Gap, type GroupBest } from '../diff/aggregates.ts';
 import type { Entry } from '../entry.ts';
 import { attributionFor, type Identity, type UnmappedItem } from './identity.ts';
@@ -100,7 +100,11 @@ async function readKnownModels(db: Db, identity: Identity): Promise<KnownModel[]
  * (`GPT-4o-2024-05-13` finds the catalog's `gpt-4o-2024-05-13` and OpenRouter's key too).
  */
 export async function keysOf(db: Db, identity: Identity, id: string, board?: string): Promise<KnownModel[]> {
-  const index = await modelIndex(db, identity);
+  return keysIn(await modelIndex(db, identity), identity, id, board);
+}
+
+/** keysOf over an index already read. */
+function keysIn(index: ModelIndex, identity: Identity, id: string, board?: string): KnownModel[] {
   const spelled = identity.resolve('', { model: id, name: id, organization: null }).id;
   const ids = new Set([id, spelled, ...(index.idsByKey.get(id) ?? [])]);
   // In the order of knownModels (board, then key).
@@ -141,25 +145,18 @@ async function currentStandings(db: Db, keys: readonly { board: string; model: s
  */
 export async function canonicalHistory(db: Db, identity: Identity, id: string, board?: string): Promise<readonly Standing[]> {
   // Kept like the index, by the count of snapshots (standings are written only with one).
-  const { snapshots: version } = await countedModelIndex(db, identity);
-  const perDb = histories.get(db) ?? new WeakMap<Identity, LruMap<string, { snapshots: number; rows: readonly Standing[] }>>();
-  histories.set(db, perDb);
-  const kept = perDb.get(identity) ?? new LruMap(HISTORIES_KEPT);
-  perDb.set(identity, kept);
-  const key = `${id}\u0000${board ?? ''}`;
-  const found = kept.get(key);
-  if (found && found.snapshots === version) return found.rows;
-  const rows = Object.freeze((await readCanonicalHistory(db, identity, id, board)).map((row) => Object.freeze(row)));
-  kept.set(key, { snapshots: version, rows });
-  return rows;
+  const { snapshots: version, index } = await countedModelIndex(db, identity);
+  const kept = histories.get(identity) ?? new KeptReads<readonly Standing[]>(256);
+  histories.set(identity, kept);
+  return kept.get(db, `${id}\u0000${board ?? ''}`, version, async () =>
+    Object.freeze((await readCanonicalHistory(db, keysIn(index, identity, id, board))).map((row) => Object.freeze(row))),
+  );
 }
 
-/** Model histories read, per database and identity, by model and board (see canonicalHistory). */
-const histories = new WeakMap<Db, WeakMap<Identity, LruMap<string, { snapshots: number; rows: readonly Standing[] }>>>();
-const HISTORIES_KEPT = 256;
+/** Model histories read, per identity (and database: KeptReads), by model and board (see canonicalHistory). */
+const histories = new WeakMap<Identity, KeptReads<readonly Standing[]>>();
 
-async function readCanonicalHistory(db: Db, identity: Identity, id: string, board?: string): Promise<Standing[]> {
-  const keys = await keysOf(db, identity, id, board);
+async function readCanonicalHistory(db: Db, keys: readonly KnownModel[]): Promise<Standing[]> {
   if (keys.length === 0) return [];
   const rows = await db
     .select()
