@@ -41,7 +41,9 @@ async function source(handler: Handler): Promise<{ url: string; requests: () => 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/leaderboard-text.json`, requests: () => requests };
 }
 
-const unavailable: Handler = (_, response) => response.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
+// Retry-After is a floor under the jittered backoff: without it, full jitter draws a wait under
+// the tests' few hundred milliseconds about once in two hundred runs, and a second attempt is made.
+const unavailable: Handler = (_, response) => response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '60' }).end('down for maintenance');
 // Accepts the request and never answers.
 const silent: Handler = () => {};
 
