@@ -473,19 +473,41 @@ export class LruMap<K, V> {
   }
 }
 
+/** What a feed shows, read together with when its content last changed (see feedLastModified). */
+export interface FeedRead<T> {
+  readonly written: Date | null;
+  readonly content: T;
+}
+
 /** Feed pages read, per database (see keptUntilWritten). */
-const feedPagesKept = new KeptReads<FeedGroup[]>(32);
+const feedPagesKept = new KeptReads<FeedRead<readonly FeedGroup[]>>(32);
+const feedEventPagesKept = new KeptReads<FeedRead<readonly StoredEvent[]>>(32);
 
 /**
  * The events matching the filter grouped into feed items, newest capture first: one group per
  * change set (snapshot) holding only the events that pass, one per event without a change set.
- * `limit` counts groups, not events.
+ * `limit` counts groups, not events. With them, when the feed's content last changed.
  *
  * A page is kept per database and filter (see keptUntilWritten): the same objects are served
  * again, so callers must not change them.
  */
-export async function listFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]> {
-  return keptUntilWritten(feedPagesKept, db, filter, () => readFeedGroups(db, filter));
+export async function feedGroups(db: Db, filter: EventFilter): Promise<FeedRead<readonly FeedGroup[]>> {
+  return keptUntilWritten(feedPagesKept, db, filter, () => datedRead(db, filter, () => readFeedGroups(db, filter)));
+}
+
+/** The events of a feed of one item per event (listEvents), with when its content last changed; kept like feedGroups. */
+export async function feedEvents(db: Db, filter: EventFilter): Promise<FeedRead<readonly StoredEvent[]>> {
+  return keptUntilWritten(feedEventPagesKept, db, filter, () => datedRead(db, filter, async () => Object.freeze((await listEvents(db, filter)).map((event) => Object.freeze(event)))));
+}
+
+/**
+ * A feed's content and its date. The date is read before the content: a write committed in
+ * between shows in this content and moves the next date. The other order could pair old content
+ * with the new date, and a client sending that date back would never be given the change.
+ */
+async function datedRead<T>(db: Db, filter: EventFilter, read: () => Promise<T>): Promise<FeedRead<T>> {
+  const written = await feedLastModified(db, filter);
+  return Object.freeze({ written, content: await read() });
 }
 
 /** A filter as the key of what is kept for it. */
@@ -574,7 +596,7 @@ async function readFeedGroups(db: Db, filter: EventFilter): Promise<FeedGroup[]>
  * no row to date). Never earlier than a change of the feed's content; it may move without one.
  * Null when nothing was ever written.
  */
-export async function feedLastModified(db: Db, filter: Omit<EventFilter, 'limit' | 'snapshot' | 'status'>): Promise<Date | null> {
+async function feedLastModified(db: Db, filter: Omit<EventFilter, 'limit' | 'snapshot' | 'status'>): Promise<Date | null> {
   const [written] = await db
     .select({ at: sql<Date | string | null>`max(${events.updatedAt})` })
     .from(events)

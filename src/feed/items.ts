@@ -62,8 +62,15 @@ function statusNote(event: StoredEvent): string {
   return event.status === 'published' ? '' : ` (${event.status})`;
 }
 
-/** One item per event (`?per=event`, and operator events, which have no change set). */
+/**
+ * One item per event (`?per=event`, and operator events, which have no change set). Made once per
+ * event object and base URL (see keptItem): the event must not change after.
+ */
 export function eventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEvent): FeedItem {
+  return keptItem(event, context.baseUrl, () => makeEventItem(context, event));
+}
+
+function makeEventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEvent): FeedItem {
   const title = `${describeEvent(event.board, event)}${statusNote(event)}`;
   return {
     id: eventGuid(event),
@@ -76,14 +83,27 @@ export function eventItem(context: Pick<FeedContext, 'baseUrl'>, event: StoredEv
   };
 }
 
-// Items made from feed groups, by group and base URL. listFeedGroups serves a page it has read
-// before as the same group objects (never changed after), so a page read from its cache is made
-// into items once; a group read afresh is a new object and makes its item anew.
-const changeSetItems = new WeakMap<FeedGroup, Map<string, FeedItem>>();
-// The serial number of each item made from a group: items with the same serials are the very
-// same items, whatever the request that asked for them.
+// Items by what they were made from (a feed group, an event) and base URL. The feed reads serve a
+// page they have read before as the same objects (never changed after), so a page read from their
+// cache is made into items once; an object read afresh makes its item anew.
+const itemsMade = new WeakMap<object, Map<string, FeedItem>>();
+// The serial number of each item made: items with the same serials are the very same items,
+// whatever the request that asked for them.
 const itemSerials = new WeakMap<FeedItem, number>();
 let lastSerial = 0;
+
+/** The item made from `source` for `baseUrl`, made by `make` the first time. */
+function keptItem(source: object, baseUrl: string, make: () => FeedItem): FeedItem {
+  const made = itemsMade.get(source) ?? new Map<string, FeedItem>();
+  itemsMade.set(source, made);
+  const known = made.get(baseUrl);
+  if (known) return known;
+  const item = make();
+  made.set(baseUrl, item);
+  // A change set item of a lone event is that event's own item, numbered already.
+  if (!itemSerials.has(item)) itemSerials.set(item, ++lastSerial);
+  return item;
+}
 
 /**
  * One item per change set: its summary as the title, its events as a list (HTML, and plain text
@@ -92,14 +112,7 @@ let lastSerial = 0;
  * of how many it shows.
  */
 export function changeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: FeedGroup): FeedItem {
-  const made = changeSetItems.get(group) ?? new Map<string, FeedItem>();
-  changeSetItems.set(group, made);
-  const known = made.get(context.baseUrl);
-  if (known) return known;
-  const item = makeChangeSetItem(context, group);
-  made.set(context.baseUrl, item);
-  itemSerials.set(item, ++lastSerial);
-  return item;
+  return keptItem(group, context.baseUrl, () => makeChangeSetItem(context, group));
 }
 
 function makeChangeSetItem(context: Pick<FeedContext, 'baseUrl'>, group: FeedGroup): FeedItem {

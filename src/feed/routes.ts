@@ -7,7 +7,7 @@ import { routeGroup } from '../api/routing.ts';
 import { choiceSchema, errors, EventQuerySchema } from '../api/schemas.ts';
 import { HOMEPAGE, VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { feedLastModified, listEvents, listFeedGroups, LruMap, type EventFilter } from '../db/queries.ts';
+import { feedEvents, feedGroups, LruMap, type EventFilter } from '../db/queries.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
 import { HEALTH_KINDS } from '../notify/filters.ts';
 import { renderAtom } from './atom.ts';
@@ -120,10 +120,17 @@ export function stableLastModified(written: Date | null, now: Date): Date | null
   return written;
 }
 
-/** The items of a feed: one per change set holding the events that pass, or one per event. */
-export async function feedItems(db: Db, context: Pick<FeedContext, 'baseUrl'>, filter: EventFilter, per: FeedPer): Promise<FeedItem[]> {
-  if (per === 'event') return (await listEvents(db, filter)).map((event) => eventItem(context, event));
-  return (await listFeedGroups(db, filter)).map((group) => changeSetItem(context, group));
+/**
+ * The items of a feed, one per change set holding the events that pass or one per event, and when
+ * its content last changed.
+ */
+export async function feedItems(db: Db, context: Pick<FeedContext, 'baseUrl'>, filter: EventFilter, per: FeedPer): Promise<{ written: Date | null; items: FeedItem[] }> {
+  if (per === 'event') {
+    const { written, content } = await feedEvents(db, filter);
+    return { written, items: content.map((event) => eventItem(context, event)) };
+  }
+  const { written, content } = await feedGroups(db, filter);
+  return { written, items: content.map((group) => changeSetItem(context, group)) };
 }
 
 /** The index page at `/`. */
@@ -174,11 +181,7 @@ export function feedRoutes(deps: FeedDeps) {
       const url = new URL(c.req.url);
       const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');
       const context: FeedContext = { baseUrl, selfUrl: `${baseUrl}${url.pathname}${url.search}`, title: FEED_TITLE, homepage: HOMEPAGE, version: VERSION };
-      // The date is read before the items: a write committed in between shows in this body and
-      // moves the date of the next response. The other order could pair an old body with the
-      // new date, and a client sending that date back would never be given the change.
-      const written = await feedLastModified(deps.db, filter);
-      const items = await feedItems(deps.db, context, filter, per);
+      const { written, items } = await feedItems(deps.db, context, filter, per);
       const lastModified = stableLastModified(written, now());
       const document = encoded(format.render(context, items, written));
       const gzip = acceptsGzip(c.req.header('accept-encoding'));

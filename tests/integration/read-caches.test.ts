@@ -1,13 +1,13 @@
 // What the read paths keep between requests (model identity's index of stored keys, feed pages,
 // rendered feed documents, known boards) and that none of it outlives a write it should show.
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { boardExists, CACHE_AFTER_MS, listEventsKept, listFeedGroups, standingsAt } from '../../src/db/queries.ts';
+import { boardExists, CACHE_AFTER_MS, feedEvents, feedGroups, listEventsKept, standingsAt } from '../../src/db/queries.ts';
 import { boardSeries } from '../../src/db/series.ts';
-import { boards } from '../../src/db/schema.ts';
+import { boards, events } from '../../src/db/schema.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
-import { changeSetItem, keepRendered, type FeedContext, type FeedItem } from '../../src/feed/items.ts';
+import { changeSetItem, eventItem, keepRendered, type FeedContext, type FeedItem } from '../../src/feed/items.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { canonicalHistory } from '../../src/identity/store.ts';
 import { applyCapture } from '../../src/ingest/store.ts';
@@ -78,43 +78,61 @@ describe('feed pages', () => {
   const filter = { limit: 100, kind: ['rank_changed' as const, 'new_leader' as const] };
 
   it('reads a page afresh while its last write is recent, since a write stamped earlier may not have committed yet', async () => {
-    const first = await listFeedGroups(database.db, filter);
-    const second = await listFeedGroups(database.db, filter);
+    const first = await feedGroups(database.db, filter);
+    const second = await feedGroups(database.db, filter);
     expect(second).not.toBe(first);
     expect(second).toEqual(first);
   });
 
-  it('keeps a page whose writes are all older than CACHE_AFTER_MS, and reads again after a new capture', async () => {
+  it('keeps a page and its date while its writes are all older than CACHE_AFTER_MS; a new capture moves both', async () => {
     await age();
-    const first = await listFeedGroups(database.db, filter);
-    expect(first.length).toBeGreaterThan(0);
-    expect(await listFeedGroups(database.db, filter)).toBe(first);
+    const first = await feedGroups(database.db, filter);
+    expect(first.content.length).toBeGreaterThan(0);
+    expect(first.written).toBeInstanceOf(Date);
+    expect(await feedGroups(database.db, filter)).toBe(first);
     await capture('lmarena-text', '2024-06-22', [e('gpt-4o', 1, 1300), e('gemini', 2, 1295)]);
-    const after = await listFeedGroups(database.db, filter);
+    const after = await feedGroups(database.db, filter);
     expect(after).not.toBe(first);
-    expect(after[0]?.changeSet?.capturedAt).toBe('2024-06-22T00:00:00.000Z');
-    expect(after.length).toBe(first.length + 1);
+    expect(after.content[0]?.changeSet?.capturedAt).toBe('2024-06-22T00:00:00.000Z');
+    expect(after.content.length).toBe(first.content.length + 1);
+    expect(after.written!.getTime()).toBeGreaterThan(first.written!.getTime());
   });
 
   it("keeps a board's page across writes to another board, not the page of every board", async () => {
     await age();
     const mine = { ...filter, board: 'lmarena-text' };
-    const board = await listFeedGroups(database.db, mine);
-    const all = await listFeedGroups(database.db, filter);
+    const board = await feedGroups(database.db, mine);
+    const all = await feedGroups(database.db, filter);
     await capture('openrouter-prices', '2024-06-23', [makeEntry({ model: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', priceInput: 2, priceOutput: 8 })]);
-    expect(await listFeedGroups(database.db, mine)).toBe(board);
-    expect(await listFeedGroups(database.db, filter)).not.toBe(all);
+    expect(await feedGroups(database.db, mine)).toBe(board);
+    expect(await feedGroups(database.db, filter)).not.toBe(all);
   });
 
-  it('reads again when an event changes status (settling rewrites updated_at)', async () => {
+  it('reads again when an event changes status (settling rewrites updated_at), with the date of that write', async () => {
     await age();
     const everything = { limit: 100, status: ['published' as const, 'retracted' as const] };
-    const first = await listFeedGroups(database.db, everything);
-    const [one] = first.flatMap((group) => group.events);
-    await database.db.execute(sql`update events set status = 'retracted', updated_at = clock_timestamp() - make_interval(secs => ${(CACHE_AFTER_MS * 1.5) / 1000}) where id = ${one!.id}`);
-    const after = await listFeedGroups(database.db, everything);
+    const first = await feedGroups(database.db, everything);
+    const [one] = first.content.flatMap((group) => group.events);
+    await database.db.execute(sql`update events set status = 'retracted', updated_at = date_trunc('milliseconds', clock_timestamp()) - make_interval(secs => ${(CACHE_AFTER_MS * 1.5) / 1000}) where id = ${one!.id}`);
+    const [stamped] = await database.db.select({ at: events.updatedAt }).from(events).where(eq(events.id, one!.id));
+    const after = await feedGroups(database.db, everything);
     expect(after).not.toBe(first);
-    expect(after.flatMap((group) => group.events).find((event) => event.id === one!.id)?.status).toBe('retracted');
+    expect(after.content.flatMap((group) => group.events).find((event) => event.id === one!.id)?.status).toBe('retracted');
+    expect(after.written).toEqual(stamped!.at);
+  });
+
+  it('keeps a page of one item per event the same way, as the same item objects', async () => {
+    await age();
+    const context = { baseUrl: 'https://a.test' };
+    const first = await feedEvents(database.db, filter);
+    expect(first.content.length).toBeGreaterThan(0);
+    expect(await feedEvents(database.db, filter)).toBe(first);
+    expect(eventItem(context, first.content[0]!)).toBe(eventItem(context, first.content[0]!));
+    expect(eventItem({ baseUrl: 'https://b.test' }, first.content[0]!).url).toMatch(/^https:\/\/b\.test\//);
+    await capture('lmarena-text', '2024-06-29', [e('gemini', 1, 1310), e('gpt-4o', 2, 1300)]);
+    const after = await feedEvents(database.db, filter);
+    expect(after).not.toBe(first);
+    expect(after.content.length).toBeGreaterThan(first.content.length);
   });
 });
 
@@ -125,7 +143,7 @@ describe('rendered feed documents', () => {
     let written = 0;
     const render = keepRendered((_context, items) => `${++written}:${items.length}`);
     await age();
-    const groups = await listFeedGroups(database.db, { limit: 100 });
+    const groups = (await feedGroups(database.db, { limit: 100 })).content;
     const items = () => groups.map((group) => changeSetItem(context, group));
     expect(items()[0]).toBe(items()[0]);
     const once = render(context, items(), new Date(0));
@@ -135,7 +153,7 @@ describe('rendered feed documents', () => {
     render(context, items(), new Date(1000));
     render(context, items().slice(1), new Date(0));
     expect(written).toBe(4);
-    // Items not made from a group (one per event) are written each time.
+    // Items not made by the feed (copies) are written each time.
     const loose: FeedItem = { ...items()[0]! };
     render(context, [loose], new Date(0));
     render(context, [loose], new Date(0));
