@@ -173,6 +173,9 @@ export function toStanding(row: typeof standings.$inferSelect): Standing {
  */
 export class KeptReads<T> {
   readonly #perDb = new WeakMap<Db, LruMap<string, { version: number; value: T }>>();
+  // Reads in flight, per database and key: callers asking for the same key at the same version
+  // meanwhile share the read instead of each making it.
+  readonly #reading = new WeakMap<Db, Map<string, { version: number; value: Promise<T> }>>();
   readonly capacity: number;
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -183,9 +186,19 @@ export class KeptReads<T> {
     this.#perDb.set(db, kept);
     const found = kept.get(key);
     if (found && found.version === version) return found.value;
-    const value = await read();
-    if (keep) kept.set(key, { version, value });
-    return value;
+    const reading = this.#reading.get(db) ?? new Map<string, { version: number; value: Promise<T> }>();
+    this.#reading.set(db, reading);
+    const shared = reading.get(key);
+    if (shared && shared.version === version) return shared.value;
+    const value = read();
+    reading.set(key, { version, value });
+    try {
+      const done = await value;
+      if (keep) kept.set(key, { version, value: done });
+      return done;
+    } finally {
+      if (reading.get(key)?.value === value) reading.delete(key);
+    }
   }
 }
 
@@ -443,6 +456,21 @@ export const CACHE_AFTER_MS = 60_000;
  * when nothing was written.
  */
 async function feedVersion(db: Db, board: string | undefined): Promise<number | null> {
+  const flights = versionFlights.get(db) ?? new Map<string, Promise<number | null>>();
+  versionFlights.set(db, flights);
+  const key = board ?? '';
+  const flying = flights.get(key);
+  if (flying) return flying;
+  const read = readFeedVersion(db, board).finally(() => flights.delete(key));
+  flights.set(key, read);
+  return read;
+}
+
+// The feedVersion reads in flight, per database and board: a request arriving while one is in
+// flight shares it (ten clients asking at once make one query, not ten).
+const versionFlights = new WeakMap<Db, Map<string, Promise<number | null>>>();
+
+async function readFeedVersion(db: Db, board: string | undefined): Promise<number | null> {
   const result = await db.execute(sql`select (extract(epoch from greatest(
       (select max(${events.updatedAt}) from ${events} ${board ? sql`where ${events.boardId} = ${board}` : sql``}),
       (select max(${snapshots.createdAt}) from ${snapshots} ${board ? sql`where ${snapshots.boardId} = ${board}` : sql``}))) * 1000)::float8 as at`);

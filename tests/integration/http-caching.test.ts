@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { CACHE_CONTROL, DEFAULT_BODY_LIMIT } from '../../src/api/http.ts';
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { CACHE_CONTROL, DEFAULT_BODY_LIMIT, httpLayer } from '../../src/api/http.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { applyCapture } from '../../src/ingest/store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -176,6 +178,21 @@ describe('CORS: public reads from any origin, admin routes from none', () => {
     expect(response.headers.get('access-control-allow-methods')).toBe('GET,HEAD');
     expect(response.headers.get('access-control-allow-headers')).toBe('if-none-match');
     expect(response.headers.get('access-control-max-age')).toBe('600');
+  });
+
+  it("a public read's response is the route's own, given its headers in place: a body of bytes is not made into a stream again", async () => {
+    // Middleware that wrote to the response before the route made hono re-create the route's
+    // response from its body as a stream (a copy and a stream per request, on every feed).
+    let made: Response | null = null;
+    const bare = new Hono();
+    bare.use(requestId(), ...httpLayer({ rateLimit: { limit: 100, windowMs: 60_000 }, requestLog: { info: () => {} } }));
+    bare.get('/v1/bytes', (c) => (made = c.body(new TextEncoder().encode('feed bytes'), 200, { etag: '"bytes"' })));
+    const response = await bare.request('/v1/bytes', { headers: { origin: ORIGIN } });
+    expect(response).toBe(made);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('cache-control')).toBe(CACHE_CONTROL.api);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(await response.text()).toBe('feed bytes');
   });
 
   it.each(['/v1/subscriptions', '/v1/subscriptions/1', '/v1/deliveries/1/redeliver'])('%s has no CORS header, on a request or its preflight', async (path) => {

@@ -121,6 +121,30 @@ describe('feed pages', () => {
     expect(after.written).toEqual(stamped!.at);
   });
 
+  it('asks for the version once for requests arriving together, and again for the next request', async () => {
+    await age();
+    let versionReads = 0;
+    // feedVersion is the read paths' one raw statement (db.execute); the pages are selects.
+    const counted = new Proxy(database.db, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (property !== 'execute' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          versionReads++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const together = await Promise.all([feedGroups(counted, filter), feedGroups(counted, filter), listEventsKept(counted, filter), feedEvents(counted, filter)]);
+    expect(versionReads).toBe(1);
+    expect(together[1]).toBe(together[0]);
+    await feedGroups(counted, filter);
+    expect(versionReads).toBe(2);
+    // Another board's version is another read.
+    await Promise.all([feedGroups(counted, filter), feedGroups(counted, { ...filter, board: 'lmarena-text' })]);
+    expect(versionReads).toBe(4);
+  });
+
   it('keeps a page of one item per event the same way, as the same item objects', async () => {
     await age();
     const context = { baseUrl: 'https://a.test' };
