@@ -6,7 +6,8 @@
 // process (so the load generator does not share the server's event loop): 10 connections, a
 // warm-up, then a fixed duration (RANKWATCH_BENCH_READ_SECONDS, default 5). A route passes when
 // it serves at least 0.5x the bare route's req/s with p99 at most 20 ms (the target is
-// PostgreSQL's; PGlite is reported too).
+// PostgreSQL's; PGlite is reported too). Beside them, each route's floor: the API's own response
+// sent again from memory, the p99 the machine gives a body of that size with no work at all.
 //
 // Run alone: `node tests/bench/reads.ts` (same PostgreSQL variables as `npm run bench`).
 import { execFile } from 'node:child_process';
@@ -218,25 +219,44 @@ export async function readFixture(database: Database): Promise<ReadFixture> {
   return { model: row.model, modelKeys: keys.map((key) => ({ board: key.board, model: key.model })), board, at };
 }
 
-/** One route's figures: the API's and the bare route's. */
+/** One route's figures: the API's and the bare route's, and the floor's (the same response sent from memory). */
 export interface RouteResult {
   route: string;
   path: string;
   app: Load;
   bare: Load;
+  floor: Load;
   bytes: number;
+}
+
+/** The app's response to `path` as sent (gzipped when the route gzips), to be sent again from memory. */
+async function recorded(app: ReturnType<typeof createApp>, path: string): Promise<{ body: Uint8Array<ArrayBuffer>; headers: Record<string, string> }> {
+  const response = await app.request(path, { headers: { 'accept-encoding': 'gzip' } });
+  const headers = Object.fromEntries(['content-type', 'content-encoding', 'etag', 'vary', 'cache-control'].flatMap((name) => {
+    const value = response.headers.get(name);
+    return value === null ? [] : [[name, value]];
+  }));
+  return { body: new Uint8Array(await response.arrayBuffer()), headers };
 }
 
 /** Serves both apps on the database and measures every route. */
 export async function measureReads(database: Database, seconds: number, log: (line: string) => void): Promise<RouteResult[]> {
   const fixture = await readFixture(database);
-  const api = await listen(createApp({ db: database.db, metrics: null, logError: (message) => log(`  app error: ${message}`) }).fetch);
-  const bare = await listen(bareApp(database, fixture).fetch);
+  const apiApp = createApp({ db: database.db, metrics: null, logError: (message) => log(`  app error: ${message}`) });
+  const api = await listen(apiApp.fetch);
+  const bareRoutes = bareApp(database, fixture);
+  // The floor of each route: the API's response (its bytes and headers) sent from memory by the
+  // bare app's server: what the machine and the load generator allow for a body of that size.
+  for (const [index, route] of READ_ROUTES.entries()) {
+    const sent = await recorded(apiApp, route.path(fixture));
+    bareRoutes.get(`/floor/${index}`, (c) => c.body(sent.body, 200, sent.headers));
+  }
+  const bare = await listen(bareRoutes.fetch);
   const results: RouteResult[] = [];
   try {
     for (const [index, route] of READ_ROUTES.entries()) {
       const path = route.path(fixture);
-      const urls = { app: `${api.origin}${path}`, bare: `${bare.origin}/bare/${index}` };
+      const urls = { app: `${api.origin}${path}`, bare: `${bare.origin}/bare/${index}`, floor: `${bare.origin}/floor/${index}` };
       // Each answers 200 before it is measured: a fast 404 would be no measurement.
       let bytes = 0;
       for (const [which, url] of Object.entries(urls)) {
@@ -251,9 +271,11 @@ export async function measureReads(database: Database, seconds: number, log: (li
       };
       await measure(urls.app, 1);
       await measure(urls.bare, 1);
+      await measure(urls.floor, 1);
       const appLoad = await measure(urls.app, seconds);
       const bareLoad = await measure(urls.bare, seconds);
-      results.push({ route: route.name, path, app: appLoad, bare: bareLoad, bytes });
+      const floorLoad = await measure(urls.floor, seconds);
+      results.push({ route: route.name, path, app: appLoad, bare: bareLoad, floor: floorLoad, bytes });
     }
   } finally {
     await close(api.server);
@@ -266,15 +288,15 @@ export async function measureReads(database: Database, seconds: number, log: (li
 export function formatReads(kind: string, results: readonly RouteResult[], target: boolean): string[] {
   const lines = [
     `reads on ${kind} (${CONNECTIONS} connections; API beside a bare route running one SQL query; target ≥ ${MIN_RATIO}x req/s, p99 ≤ ${MAX_P99_MS} ms${target ? '' : ', reported'}):`,
-    `  route             API req/s  p99 ms   bare req/s  p99 ms   ratio   body KB  verdict`,
+    `  route             API req/s  p99 ms   bare req/s  p99 ms   ratio   body KB   floor p99 ms  verdict`,
   ];
   for (const result of results) {
     // A bare route that served nothing in time (every request over autocannon's 10 s) has no rate to divide by.
     const ratio = result.bare.rps > 0 ? result.app.rps / result.bare.rps : Number.POSITIVE_INFINITY;
     const pass = ratio >= MIN_RATIO && result.app.p99 <= MAX_P99_MS && result.app.non2xx === 0 && result.app.errors === 0;
-    const faults = result.app.non2xx + result.app.errors + result.bare.non2xx + result.bare.errors;
+    const faults = result.app.non2xx + result.app.errors + result.bare.non2xx + result.bare.errors + result.floor.non2xx + result.floor.errors;
     lines.push(
-      `  ${result.route.padEnd(16)} ${result.app.rps.toFixed(0).padStart(10)} ${result.app.p99.toFixed(0).padStart(7)} ${result.bare.rps.toFixed(0).padStart(12)} ${result.bare.p99.toFixed(0).padStart(7)} ${(Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a').padStart(7)} ${(result.bytes / 1024).toFixed(0).padStart(9)}  ${pass ? 'PASS' : 'FAIL'}${faults ? ` (${faults} errors or non-2xx)` : ''}`,
+      `  ${result.route.padEnd(16)} ${result.app.rps.toFixed(0).padStart(10)} ${result.app.p99.toFixed(0).padStart(7)} ${result.bare.rps.toFixed(0).padStart(12)} ${result.bare.p99.toFixed(0).padStart(7)} ${(Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a').padStart(7)} ${(result.bytes / 1024).toFixed(0).padStart(9)} ${result.floor.p99.toFixed(0).padStart(14)}  ${pass ? 'PASS' : 'FAIL'}${faults ? ` (${faults} errors or non-2xx)` : ''}`,
     );
   }
   return lines;
