@@ -14,6 +14,8 @@ import { rejectControlCharacters } from './control-characters.ts';
 import { countRequests, NOTHING_BESIDE, type BackgroundState } from './operations.ts';
 import { invalidInput, validationHook, type ApiEnv, type RouteDeps } from './routing.ts';
 import { boardRoutes } from './routes/boards.ts';
+import { dashboardRoutes } from '../dashboard/routes.ts';
+import type { DashboardAssetReader } from '../dashboard/assets.ts';
 import { docsRoutes, openApiRoute, readSwaggerUiAsset, type DocsAssetReader } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -48,6 +50,10 @@ export interface ApiDeps {
   http?: HttpOptions;
   /** Reads the docs page's swagger-ui-dist files (default: from node_modules, at the first request). */
   docsAssets?: DocsAssetReader;
+  /** Reads the dashboard's scripts and stylesheet (default: from node_modules and src/dashboard/static). */
+  dashboardAssets?: DashboardAssetReader;
+  /** The clock of the dashboard's pages (tests; default the system clock). */
+  now?: () => Date;
 }
 
 const TITLE = 'rankwatch API';
@@ -123,7 +129,9 @@ export function createApp(deps: ApiDeps) {
     .route('/', historyRoutes(routeDeps))
     .route('/', eventRoutes(routeDeps))
     .route('/', modelRoutes(routeDeps))
-    .route('/', docsRoutes({ db, readAsset: deps.docsAssets ?? readSwaggerUiAsset, title: TITLE }));
+    .route('/', docsRoutes({ db, readAsset: deps.docsAssets ?? readSwaggerUiAsset, title: TITLE }))
+    // Pages for people, not operations of the API: left out of the OpenAPI document.
+    .route('/', dashboardRoutes({ db, identity, assets: deps.dashboardAssets, now: deps.now }));
 
   // Last: the document covers every group above (and this route).
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

@@ -5,6 +5,7 @@ import { cors } from 'hono/cors';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import type { Logger } from '../log.ts';
 import { routeLabel } from './operations.ts';
+import { DASHBOARD_PAGES, DASHBOARD_PREFIXES } from '../dashboard/paths.ts';
 import { rateLimit, type RateLimit } from './rate-limit.ts';
 
 /** Largest request body accepted, in bytes (64 KiB): subscriptions and previews are a few hundred bytes. */
@@ -26,7 +27,7 @@ export function routeFamily(path: string): RouteFamily {
   if (OPERATIONS.has(path)) return 'operations';
   if (FEEDS.has(path)) return 'feed';
   if (DOCS.has(path) || path.startsWith('/docs/')) return 'docs';
-  if (path === '/') return 'page';
+  if (DASHBOARD_PAGES.includes(path) || DASHBOARD_PREFIXES.some((prefix) => path.startsWith(prefix))) return 'page';
   return 'api';
 }
 
@@ -41,7 +42,8 @@ export const CACHE_CONTROL: Readonly<Record<RouteFamily, string>> = {
   operations: 'no-store',
   feed: 'public, max-age=60',
   docs: 'public, max-age=300',
-  page: 'public, max-age=300',
+  // The dashboard shows the data as it is now, like the API.
+  page: 'public, max-age=60',
   api: 'public, max-age=60',
 };
 

@@ -11,7 +11,6 @@ import { feedEvents, feedGroups, LruMap, type EventFilter } from '../db/queries.
 import { EVENT_KINDS } from '../diff/events.ts';
 import { HEALTH_KINDS } from '../notify/filters.ts';
 import { renderAtom } from './atom.ts';
-import { homePage } from './home.ts';
 import { changeSetItem, eventItem, type FeedContext, type FeedItem } from './items.ts';
 import { renderJsonFeed, renderRss } from './rss.ts';
 
@@ -133,15 +132,6 @@ export async function feedItems(db: Db, context: Pick<FeedContext, 'baseUrl'>, f
   return { written, items: content.map((group) => changeSetItem(context, group)) };
 }
 
-/** The index page at `/`. */
-export const homeRoute = createRoute({
-  method: 'get',
-  path: '/',
-  tags: ['feeds'],
-  summary: 'A small HTML page naming the feeds and the API: the feeds\' home link',
-  responses: { 200: { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
-});
-
 /** The route of one feed format. */
 export function feedRoute(format: FeedFormat) {
   const mediaType = format.contentType.split(';')[0]!;
@@ -161,7 +151,7 @@ export function feedRoute(format: FeedFormat) {
 
 /**
  * The feed routes: `GET /feed.xml` (RSS 2.0), `/feed.atom` (Atom 1.0) and `/feed.json` (JSON Feed
- * 1.1), and the index page at `/` they name as their home. The feeds take the `/v1/events` query
+ * 1.1), whose home link is the dashboard at `/`. The feeds take the `/v1/events` query
  * filters and `per`; bad ones throw (the app's onError answers with its JSON 400/404). Operator
  * events are left out unless `kind` names them. Each answers with a Last-Modified (see
  * stableLastModified); the ETag, Cache-Control and the 304s to conditional GETs are the app's
@@ -171,7 +161,6 @@ export function feedRoute(format: FeedFormat) {
 export function feedRoutes(deps: FeedDeps) {
   const now = deps.now ?? (() => new Date());
   const group = routeGroup(deps);
-  group.openapi(homeRoute, (c) => c.html(homePage({ title: FEED_TITLE, version: VERSION, homepage: HOMEPAGE }), 200, { 'cache-control': 'public, max-age=300' }));
 
   for (const format of FEED_FORMATS) {
     group.openapi(feedRoute(format), async (c) => {
@@ -198,7 +187,7 @@ export function feedRoutes(deps: FeedDeps) {
   return group;
 }
 
-/** Adds the feed routes and `/` to an app (tests mount them on a bare hono app with their own clock). */
+/** Adds the feed routes to an app (tests mount them on a bare hono app with their own clock). */
 export function mountFeeds<E extends Env>(app: Hono<E>, deps: FeedDeps): void {
   app.route('/', feedRoutes(deps) as never);
 }
