@@ -117,7 +117,7 @@ describe('Cache-Control on every response', () => {
     ['/v1/boards', CACHE_CONTROL.api],
     [`/v1/boards/${BOARD}/standings`, 'public, max-age=60'],
     ['/feed.atom', 'public, max-age=60'],
-    ['/', 'public, max-age=300'],
+    ['/', 'public, max-age=60'],
     ['/healthz', 'no-store'],
     ['/readyz', 'no-store'],
   ])('GET %s: %s', async (path, expected) => {
