@@ -123,7 +123,7 @@ export function createApp(deps: ApiDeps) {
   const routeDeps: RouteDeps = { db, identity };
   const routes = app
     .route('/', subscriptionRoutes({ db, adminToken: deps.adminToken, policy: deps.urlPolicy ?? { allowHosts: [] }, identity }))
-    .route('/', feedRoutes({ db, publicUrl: deps.publicUrl }))
+    .route('/', feedRoutes({ db, publicUrl: deps.publicUrl, identity }))
     .route('/', operationRoutes({ db, metrics, metricsToken: deps.metricsToken, background: deps.background ?? (() => NOTHING_BESIDE) }))
     .route('/', boardRoutes(routeDeps))
     .route('/', historyRoutes(routeDeps))

@@ -242,7 +242,16 @@ export const ModelParamsSchema = z.object({
 export const EventQuerySchema = z.object({
   board: OptionalTextSchema,
   model: OptionalTextSchema,
+  organization: OptionalTextSchema.openapi({
+    description:
+      'only events of models this organization made, by model identity: its id or a spelling of the organization table (`openai`, `OpenAI`), case aside; board-level events have no model and do not pass. One neither model identity nor the stored data knows: 404',
+    examples: ['openai', 'OpenAI', 'alibaba'],
+  }),
   kind: KindsSchema,
+  significant: flagSchema(false).openapi({
+    description:
+      "true: rank, score and leader moves only when significant given the published intervals (`data.significant` true; null, a board without intervals, does not pass); events without a verdict pass. As a subscription's `significantOnly`",
+  }),
   status: StatusesSchema,
   since: TimeSchema,
   until: TimeSchema,

@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { allBoards, findBoard } from '../../scrapers/index.ts';
 import { readParameter } from '../api/routing.ts';
-import { idSchema, KindsSchema, queryLimitSchema, StatusesSchema, TimeSchema } from '../api/schemas.ts';
+import { eventFilter } from '../api/event-filter.ts';
+import { idSchema, KindsSchema, queryLimitSchema, StatusesSchema, TimeSchema, type EventQuery } from '../api/schemas.ts';
 import { ConfigError, loadConfig, VERSION, type Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { readLockHolder } from '../db/lock.ts';
@@ -13,7 +14,6 @@ import {
   listChangeSets,
   listEvents,
   listQuarantines,
-  type EventFilter,
 } from '../db/queries.ts';
 import { describeCapture } from '../diff/describe.ts';
 import { AppError, DatabaseBusyError, describeError, InvalidInputError, NotFoundError } from '../errors.ts';
@@ -117,15 +117,17 @@ async function readThrough<T>(config: Config, local: (database: Database) => Pro
   }
 }
 
-/** `/v1/events`'s query for a filter (the API gives at most 1000 at once). */
-function eventQuery(filter: EventFilter) {
+/** `/v1/events`'s query for the CLI's (the API gives at most 1000 at once). */
+function eventQuery(query: EventQuery) {
   return {
-    board: filter.board,
-    model: filter.model,
-    kind: filter.kind?.length ? filter.kind.join(',') : undefined,
-    since: filter.since?.toISOString(),
-    status: filter.status?.length ? filter.status.join(',') : undefined,
-    limit: String(Math.min(filter.limit, 1000)),
+    board: query.board,
+    model: query.model,
+    organization: query.organization,
+    kind: query.kind.length ? query.kind.join(',') : undefined,
+    significant: query.significant ? 'true' : undefined,
+    since: query.since?.toISOString(),
+    status: query.status.length ? query.status.join(',') : undefined,
+    limit: String(Math.min(query.limit, 1000)),
   };
 }
 
@@ -330,32 +332,41 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .description('list stored change events, newest first')
     .option('--board <board>', 'only this board')
     .option('--model <model>', 'only this model key')
+    .option('--organization <org>', 'only models of this organization (id or name, e.g. openai), by model identity')
     .option('--kind <kind>', 'only these kinds (comma-separated, repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--significant', 'rank, score and leader moves only when significant given the published intervals; other kinds pass (as --significant-only for a subscription)')
     .option('--since <time>', 'only events captured at or after this ISO 8601 time')
     .option('--status <status>', 'published (default), pending, reverted, superseded or all (comma-separated)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--limit <n>', 'at most this many (1-10000)', '100')
     .option('--all', 'every matching event, however many (fetched a page at a time; --limit is ignored)')
     .option('--json', 'print one JSON array')
-    .action(async (options: { board?: string; model?: string; kind?: string[]; since?: string; status?: string[]; limit: string; all?: boolean; json?: boolean }) => {
+    .action(async (options: { board?: string; model?: string; organization?: string; kind?: string[]; significant?: boolean; since?: string; status?: string[]; limit: string; all?: boolean; json?: boolean }) => {
       if (options.board) requireBoard(options.board);
-      const filter: EventFilter = {
+      const query: EventQuery = {
         board: options.board,
         model: options.model,
+        organization: options.organization,
         kind: readParameter(KindsSchema, '--kind', options.kind ?? []),
+        significant: options.significant ?? false,
         status: readParameter(StatusesSchema, '--status', options.status ?? []),
         since: readParameter(TimeSchema, '--since', options.since),
+        until: undefined,
         limit: readParameter(queryLimitSchema(100, 10_000), '--limit', options.limit),
       };
-      const want = options.all ? Infinity : filter.limit;
+      const want = options.all ? Infinity : query.limit;
+      const settings = config();
       const found = await readThrough(
-        config(),
-        (database) =>
-          collectPages(want, PAGE, async (cursor, size) =>
+        settings,
+        async (database) => {
+          // The API's filter, so an unknown model or organization is refused here as there.
+          const filter = await eventFilter(database.db, identityFor(settings), query);
+          return collectPages(want, PAGE, async (cursor, size) =>
             pageOf(await listEvents(database.db, { ...filter, after: cursor ? decodeCursor('cursor', cursor, 'time') : undefined, limit: size + 1 }), size, byCaptureTime),
-          ),
+          );
+        },
         (url) =>
           collectPages(want, PAGE, async (cursor, size) => {
-            const { events, next } = await answer(serviceClient(url).v1.events.$get({ query: { ...eventQuery({ ...filter, limit: size }), ...(cursor ? { cursor } : {}) } }));
+            const { events, next } = await answer(serviceClient(url).v1.events.$get({ query: { ...eventQuery({ ...query, limit: size }), ...(cursor ? { cursor } : {}) } }));
             return { items: events, next };
           }),
       );

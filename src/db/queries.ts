@@ -38,11 +38,23 @@ export interface Standing extends Entry {
   validTo: string | null;
 }
 
+/** The stored models of one organization, as the organization filter reads them. */
+export interface OrganizationModels {
+  /** The organization's id (model identity's); what a kept read is keyed by. */
+  id: string;
+  /** Every stored (board, model key) model identity gives to it. */
+  models: readonly { board: string; model: string }[];
+}
+
 /** Filters shared by the events API, the CLI and the feeds. */
 export interface EventFilter {
   board?: string | undefined;
   model?: string | undefined;
+  /** Only events of these models (board-level events, having none, never pass). */
+  organization?: OrganizationModels | undefined;
   kind?: readonly EventKind[] | undefined;
+  /** Only events that are significant where they carry a verdict (`data.significant`); the others pass. */
+  significant?: boolean | undefined;
   since?: Date | undefined;
   until?: Date | undefined;
   /** Only the events of this snapshot (one change set). */
@@ -143,6 +155,21 @@ function eventsOfModel(model: string): SQL {
     sql`(${events.boardId}, ${events.model}) in (select ${standings.boardId}, ${standings.model} from ${standings} where ${standings.sourceKey} = ${model})`,
   )!;
 }
+
+/** Events of these (board, key) pairs; none: no event. */
+function eventsOfModels(models: OrganizationModels['models']): SQL {
+  if (models.length === 0) return sql`false`;
+  return sql`(${events.boardId}, ${events.model}) in (${sql.join(
+    models.map(({ board, model }) => sql`(${board}, ${model})`),
+    sql`, `,
+  )})`;
+}
+
+/**
+ * Events whose verdict, where they carry one, is `significant: true`: the rule of a subscription's
+ * `significantOnly`. `->` keeps a JSON null (a board without intervals) apart from an absent key.
+ */
+const SIGNIFICANT_WHERE_JUDGED = sql`(${events.data} -> 'significant' is null or ${events.data} -> 'significant' = 'true'::jsonb)`;
 
 /** The entry a standings row holds (the row without its board and period). */
 export function standingEntry(row: typeof standings.$inferSelect): StoredEntry {
@@ -433,7 +460,9 @@ function eventConditions(filter: Omit<EventFilter, 'limit' | 'snapshot' | 'statu
   return [
     filter.board ? eq(events.boardId, filter.board) : undefined,
     filter.model ? eventsOfModel(filter.model) : undefined,
+    filter.organization ? eventsOfModels(filter.organization.models) : undefined,
     filter.kind && filter.kind.length > 0 ? inArray(events.kind, [...filter.kind]) : undefined,
+    filter.significant ? SIGNIFICANT_WHERE_JUDGED : undefined,
     filter.since ? gte(events.capturedAt, filter.since) : undefined,
     filter.until ? lte(events.capturedAt, filter.until) : undefined,
   ];
@@ -538,9 +567,24 @@ async function datedRead<T>(db: Db, filter: EventFilter, read: () => Promise<T>)
   return Object.freeze({ written, content: await read() });
 }
 
-/** A filter as the key of what is kept for it. */
+/**
+ * A filter as the key of what is kept for it. An organization by its id: its models change only
+ * with a snapshot of their board, which moves the kept read's version (see keptUntilWritten).
+ */
 function filterKey(filter: EventFilter): string {
-  return JSON.stringify([filter.board, filter.model, filter.kind, filter.since, filter.until, filter.snapshot, filter.status ?? ['published'], filter.after, filter.limit]);
+  return JSON.stringify([
+    filter.board,
+    filter.model,
+    filter.organization?.id,
+    filter.kind,
+    filter.significant ?? false,
+    filter.since,
+    filter.until,
+    filter.snapshot,
+    filter.status ?? ['published'],
+    filter.after,
+    filter.limit,
+  ]);
 }
 
 /**

@@ -7,6 +7,7 @@ import { routeGroup } from '../api/routing.ts';
 import { choiceSchema, errors, EventQuerySchema } from '../api/schemas.ts';
 import { HOMEPAGE, VERSION } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { loadIdentity, type Identity } from '../identity/identity.ts';
 import { feedEvents, feedGroups, LruMap, type EventFilter } from '../db/queries.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
 import { HEALTH_KINDS } from '../notify/filters.ts';
@@ -17,6 +18,8 @@ import { renderJsonFeed, renderRss } from './rss.ts';
 /** What the feed routes need. */
 export interface FeedDeps {
   db: Db;
+  /** Model identity, for the organization filter (defaults to the shipped tables). */
+  identity?: () => Identity;
   /** Public base URL for links in feeds; defaults to the request's own origin. */
   publicUrl?: string | undefined;
   /** The clock (tests): decides when a Last-Modified is old enough to be sent (see STABLE_AFTER_MS). */
@@ -160,12 +163,13 @@ export function feedRoute(format: FeedFormat) {
  */
 export function feedRoutes(deps: FeedDeps) {
   const now = deps.now ?? (() => new Date());
+  const identity = deps.identity ?? (() => loadIdentity());
   const group = routeGroup(deps);
 
   for (const format of FEED_FORMATS) {
     group.openapi(feedRoute(format), async (c) => {
       const { per, ...query } = c.req.valid('query');
-      const requested = await eventFilter(deps.db, query);
+      const requested = await eventFilter(deps.db, identity(), query);
       const filter: EventFilter = { ...requested, kind: requested.kind?.length ? requested.kind : PUBLIC_FEED_KINDS };
       const url = new URL(c.req.url);
       const baseUrl = (deps.publicUrl ?? url.origin).replace(/\/$/, '');

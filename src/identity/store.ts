@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql } fro
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../db/client.ts';
 import { snapshots, standings } from '../db/schema.ts';
-import { KeptReads, standingsAt, toStanding, type Standing } from '../db/queries.ts';
+import { KeptReads, standingsAt, toStanding, type OrganizationModels, type Standing } from '../db/queries.ts';
 import { bestByGroup, countryGap, type Attribution, type Gap, type GroupBest } from '../diff/aggregates.ts';
 import type { Entry } from '../entry.ts';
 import { attributionFor, type Identity, type UnmappedItem } from './identity.ts';
@@ -109,6 +109,27 @@ function keysIn(index: ModelIndex, identity: Identity, id: string, board?: strin
   const ids = new Set([id, spelled, ...(index.idsByKey.get(id) ?? [])]);
   // In the order of knownModels (board, then key).
   return index.all.filter((known) => ids.has(known.id) && (!board || known.board === board));
+}
+
+/**
+ * The stored models of an organization named by its id or any spelling model identity knows
+ * (`openai`, `OpenAI`), on one board or all: every (board, key) whose identity is that
+ * organization's. An organization only the stored data names (an `organization` text identity
+ * does not know) makes no model its own, for a subscription's `organizations` filter either: it
+ * has none. Null when neither knows it.
+ */
+export async function organizationModels(db: Db, identity: Identity, organization: string, board?: string): Promise<OrganizationModels | null> {
+  const known = identity.organizationOf(organization);
+  if (known) {
+    const index = await modelIndex(db, identity);
+    return { id: known.id, models: index.all.filter((model) => model.organization === known.id && (!board || model.board === board)) };
+  }
+  const [stored] = await db
+    .select({ id: standings.id })
+    .from(standings)
+    .where(sql`lower(${standings.organization}) = lower(${organization.trim()})`)
+    .limit(1);
+  return stored ? { id: organization.trim().toLowerCase(), models: [] } : null;
 }
 
 /** A model across boards: its canonical id, maker, country and current standings. */

@@ -36,6 +36,32 @@ export const FiltersSchema = z
   .strict();
 export type Filters = z.infer<typeof FiltersSchema>;
 
+/** The filters of an events query (`/v1/events`, the feeds, `rankwatch events`) that a subscription can also say. */
+export interface EventQueryFilters {
+  board?: string | undefined;
+  model?: string | undefined;
+  kind?: readonly EventKind[] | undefined;
+  organization?: string | undefined;
+  significant?: boolean | undefined;
+}
+
+/**
+ * The subscription filters equivalent to an events query, for "subscribe with these filters". Pure.
+ * Operator events are the feeds' way: asked for only when `kind` names one (`health`); a query's
+ * times, statuses and limit have no subscription counterpart and are not read.
+ */
+export function subscriptionFiltersFor(query: EventQueryFilters): Filters {
+  const kinds = query.kind?.length ? [...query.kind] : undefined;
+  return {
+    ...(query.board ? { boards: [query.board] } : {}),
+    ...(query.model ? { models: [query.model] } : {}),
+    ...(query.organization ? { organizations: [query.organization] } : {}),
+    ...(kinds ? { kinds } : {}),
+    ...(query.significant ? { significantOnly: true } : {}),
+    ...(kinds?.some((kind) => HEALTH_KINDS.includes(kind)) ? { health: true } : {}),
+  };
+}
+
 /** What the filters read of an event. */
 export interface FilterableEvent extends ChangeEvent {
   board: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventKind } from '../../src/diff/events.ts';
 import { judgeResponse, parseRetryAfter, retryDelay, DEFAULT_RETRY_SCHEDULE_MS } from '../../src/notify/dispatcher.ts';
-import { FiltersSchema, matchEvent, type FilterableEvent, type Filters } from '../../src/notify/filters.ts';
+import { FiltersSchema, matchEvent, subscriptionFiltersFor, type EventQueryFilters, type FilterableEvent, type Filters } from '../../src/notify/filters.ts';
 import { digestWindow } from '../../src/notify/outbox.ts';
 
 const event = (kind: EventKind, extra: Partial<FilterableEvent> = {}): FilterableEvent => ({ kind, board: 'lmarena-text', model: 'qwen-max', name: 'Qwen Max', old: null, new: null, ...extra });
@@ -52,6 +52,35 @@ describe('subscription filters', () => {
     const result = FiltersSchema.safeParse(filters);
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error?.issues)).toMatch(message);
+  });
+});
+
+describe('subscription filters of an events query', () => {
+  it.each<[string, EventQueryFilters, Filters]>([
+    ['no filter: every announced change', {}, {}],
+    ['each filter to its list', { board: 'lmarena-text', model: 'qwen-max', organization: 'Alibaba', kind: ['rank_changed', 'new_leader'] }, { boards: ['lmarena-text'], models: ['qwen-max'], organizations: ['Alibaba'], kinds: ['rank_changed', 'new_leader'] }],
+    ['significant: significantOnly', { significant: true }, { significantOnly: true }],
+    ['not significant: no filter', { significant: false }, {}],
+    ['empty values: no filter', { board: '', model: '', organization: '', kind: [] }, {}],
+    ['operator kinds named: health, as the feeds have them', { kind: ['scrape_failed', 'new_leader'] }, { kinds: ['scrape_failed', 'new_leader'], health: true }],
+  ])('%s', (_name, query, filters) => {
+    const made = subscriptionFiltersFor(query);
+    expect(made).toEqual(filters);
+    // A subscription would be created with them as they are.
+    expect(FiltersSchema.parse(made)).toEqual(made);
+  });
+
+  it.each<[string, EventQueryFilters, FilterableEvent, boolean]>([
+    ['organization, by name', { organization: 'Alibaba' }, event('entered'), true],
+    ['another organization', { organization: 'openai' }, event('entered'), false],
+    ['organization and a board-level event', { organization: 'alibaba' }, event('board_first_seen', { model: null }), false],
+    ['significant: a significant move', { significant: true }, event('rank_changed', { data: { significant: true } }), true],
+    ['significant: a move within the intervals', { significant: true }, event('rank_changed', { data: { significant: false } }), false],
+    ['significant: a board without intervals', { significant: true }, event('new_leader', { data: { significant: null } }), false],
+    ['significant: an event without a verdict', { significant: true }, event('price_changed', { data: { percentInput: -10 } }), true],
+    ['an operator kind asked for', { kind: ['scrape_failed'] }, event('scrape_failed', { model: null }), true],
+  ])('%s: matchEvent reads them as the API does', (_name, query, candidate, expected) => {
+    expect(matchEvent(subscriptionFiltersFor(query), candidate, candidate.model ? alibaba : null)).toBe(expected);
   });
 });
 

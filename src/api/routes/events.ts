@@ -86,7 +86,7 @@ export function eventRoutes(deps: RouteDeps) {
   const { db } = deps;
   // A page in either format: the CSV of a page is its events, the next page in the Link header.
   const eventsOf = async (c: Context, { cursor, ...query }: EventQuery & { cursor?: PageKey | undefined }) => {
-    const filter = await eventFilter(db, query);
+    const filter = await eventFilter(db, deps.identity(), query);
     const page = pageWithLink(c, await listEventsKept(db, { ...filter, after: cursor, limit: filter.limit + 1 }), filter.limit, byCaptureTime);
     return respond(c, { events: page.items, next: page.next }, { table: () => eventsTable(page.items), filename: [query.board ?? '', 'events'] });
   };
