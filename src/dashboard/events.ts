@@ -7,31 +7,23 @@ import { listBoards, listEventsKept } from '../db/queries.ts';
 import { describeEvent } from '../diff/describe.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
 import { PUBLIC_FEED_KINDS } from '../feed/routes.ts';
+import type { Identity } from '../identity/identity.ts';
+import { subscriptionFiltersFor } from '../notify/filters.ts';
 import { boardPath, href, modelPath, page, when, type Html } from './layout.ts';
 
 /** The query of the events page: the filters of `/v1/events`, and the page to show. */
 export type EventsPageQuery = EventQuery & { cursor?: PageKey | undefined };
 
 /** The query string the page's filters make, for the feed, the API and the next page (no limit, no cursor). */
-function filterQuery(query: EventsPageQuery): Record<string, string | readonly string[] | undefined> {
+function filterQuery(query: EventsPageQuery): Record<string, string | boolean | readonly string[] | undefined> {
   return {
     board: query.board,
     kind: query.kind,
     model: query.model,
+    organization: query.organization,
+    significant: query.significant,
     since: query.since?.toISOString(),
     until: query.until?.toISOString(),
-  };
-}
-
-/**
- * The subscription filter that announces what the page lists (`POST /v1/subscriptions` takes it
- * as `filters`): the same board, kinds and model.
- */
-export function subscriptionFilters(query: EventsPageQuery): Record<string, unknown> {
-  return {
-    ...(query.board ? { boards: [query.board] } : {}),
-    ...(query.model ? { models: [query.model] } : {}),
-    ...(query.kind?.length ? { kinds: [...query.kind] } : {}),
   };
 }
 
@@ -40,8 +32,8 @@ export function subscriptionFilters(query: EventsPageQuery): Record<string, unkn
  * feeds and the API as a form (its URL is the page's state: every view is a link), the feed, API
  * call and subscription filter that give the same events, and a link to the next page.
  */
-export async function eventsPage(db: Db, query: EventsPageQuery): Promise<Html> {
-  const filter = await eventFilter(db, query);
+export async function eventsPage(db: Db, identity: Identity, query: EventsPageQuery): Promise<Html> {
+  const filter = await eventFilter(db, identity, query);
   const rows = await listEventsKept(db, { ...filter, kind: filter.kind?.length ? filter.kind : PUBLIC_FEED_KINDS, after: query.cursor, limit: filter.limit + 1 });
   const { items, next } = pageOf(rows, filter.limit, byCaptureTime);
   const boards = await listBoards(db);
@@ -59,7 +51,9 @@ export async function eventsPage(db: Db, query: EventsPageQuery): Promise<Html> 
         <option value="">every board</option>
         ${boards.map((board) => html`<option value="${board.id}"${board.id === query.board ? html` selected` : ''}>${board.name}</option>`)}
       </select></label>
-      <label>Model <input name="model" value="${query.model ?? ''}" placeholder="id or key"></label>
+      <label>Model <input name="model" value="${query.model ?? ''}" placeholder="board key"></label>
+      <label>Organization <input name="organization" value="${query.organization ?? ''}" placeholder="e.g. openai"></label>
+      <label class="check"><input type="checkbox" name="significant" value="true"${query.significant ? html` checked` : ''}> significant only</label>
       <fieldset><legend>Kinds</legend>
         ${EVENT_KINDS.map((kind) => html`<label class="check"><input type="checkbox" name="kind" value="${kind}"${chosen.has(kind) ? html` checked` : ''}> ${kind.replaceAll('_', ' ')}</label>`)}
       </fieldset>
@@ -70,7 +64,7 @@ export async function eventsPage(db: Db, query: EventsPageQuery): Promise<Html> 
       <p>Feed: <a href="${feedUrl}"><code>${feedUrl}</code></a></p>
       <p>API: <a href="${apiUrl}"><code>${apiUrl}</code></a></p>
       <p>Subscription filter (<code>POST /v1/subscriptions</code>, <code>filters</code>):</p>
-      <pre><code>${JSON.stringify(subscriptionFilters(query), null, 2)}</code></pre>
+      <pre><code>${JSON.stringify(subscriptionFiltersFor(query), null, 2)}</code></pre>
     </details>
     ${items.length
       ? html`<ol class="events">${items.map(

@@ -101,7 +101,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
     const { cursor: encoded, ...rest } = raw;
     const query = readParameter(EventQuerySchema.strict(), 'query', rest as never);
     const cursor = readParameter(cursorSchema('time'), 'cursor', encoded as never);
-    return c.html(await eventsPage(db, { ...query, cursor }));
+    return c.html(await eventsPage(db, identity(), { ...query, cursor }));
   });
   app.get('/labs', async (c) => c.html(await labsPage(db, identity(), readParameter(OptionalTextSchema, 'board', single(c, 'board')))));
   app.get('/health', async (c) => c.html(await healthPage(db)));
