@@ -27,7 +27,8 @@ const ENDPOINTS: readonly { path: string; label: string }[] = [
  * The small HTML page at `/`, the feeds' home link: what rankwatch is, its feeds (also announced
  * with `<link rel="alternate">`, so a reader given this page finds them) and the API. Plain HTML,
  * no script. Links are relative, so they follow the URL the page was reached by rather than a
- * Host header the server would have to trust.
+ * Host header the server would have to trust. Its icon is an empty `data:` URL: without one,
+ * browsers ask for `/favicon.ico`, a 404 logged as an error in the console.
  */
 export function homePage(context: HomeContext): string {
   const title = escapeHtml(context.title);
@@ -40,6 +41,7 @@ export function homePage(context: HomeContext): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title}</title>
+  <link rel="icon" href="data:,">
 ${alternates}
 </head>
 <body>
