@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const postgresUrl = process.env.RANKWATCH_TEST_DATABASE_URL;
 
 // The suite runs on embedded PGlite; with RANKWATCH_TEST_DATABASE_URL (a server URL whose user
-// may create databases) the database tests run a second time against real PostgreSQL.
+// may create databases) the database tests run a second time against real PostgreSQL. The browser
+// tests (tests/browser/, headless Chromium) run once, on PGlite, in a project of their own: one
+// file at a time, after the other files, so at most one Chromium runs and it does not compete
+// with the rest of the suite for the CPUs.
 export default defineConfig({
   test: {
     root,
@@ -15,7 +18,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'pglite', include: ['tests/**/*.test.ts'], env: { RANKWATCH_TEST_DB: 'pglite' } },
+        test: { name: 'pglite', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { RANKWATCH_TEST_DB: 'pglite' } },
+      },
+      {
+        extends: true,
+        // fileParallelism false: one worker, and vitest runs such a project's files after the others.
+        test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], fileParallelism: false, env: { RANKWATCH_TEST_DB: 'pglite' } },
       },
       ...(postgresUrl
         ? [

@@ -8,6 +8,10 @@
 //     loopback receivers, beside bare HTTP POSTs (tests/bench/delivery.ts)
 //   - reads: the HTTP API's read routes on a year of hourly history of three boards, beside bare
 //     routes running one SQL query each, on PostgreSQL and PGlite (tests/bench/reads.ts)
+//   - dashboard render: time to first paint and to ready of the board page with that year of
+//     history in headless Chromium, beside the page's API call (tests/bench/dashboard.ts); printed
+//     last, and a failure there (the page not served yet, no Chromium) fails the bench after the
+//     other sections are printed
 // PostgreSQL comes from RANKWATCH_BENCH_DATABASE_URL (a server whose user may create databases),
 // else a throwaway server is started with .ci/postgres (Debian's packages): tests/bench/postgres-server.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { findBoard } from '../../scrapers/index.ts';
 import { openStore } from '../../src/context.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
+import { benchDashboard } from './dashboard.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchDiff } from './diff.ts';
 import { benchParsers } from './parse.ts';
@@ -74,12 +79,15 @@ const server = await postgresServer(root);
 let postgresMs: number;
 let delivery: string[];
 let reads: string[];
+let render: string[] | Error;
 try {
   postgresMs = await importAll({ databaseUrl: server.url, dataDir: 'unused' });
   await server.reset();
   delivery = await benchDelivery({ databaseUrl: server.url, dataDir: 'unused' });
   await server.reset();
   reads = await benchReads(root, server.url);
+  await server.reset();
+  render = await benchDashboard(root, server.url).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
 } finally {
   await server.stop();
 }
@@ -93,3 +101,10 @@ console.log('');
 for (const line of delivery) console.log(line);
 console.log('');
 for (const line of reads) console.log(line);
+console.log('');
+if (render instanceof Error) {
+  console.error(`dashboard render: ${render.message}`);
+  process.exitCode = 1;
+} else {
+  for (const line of render) console.log(line);
+}
