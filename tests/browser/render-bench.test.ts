@@ -86,7 +86,8 @@ describeBrowser('the render bench on a stand-in board page', (browser) => {
     const api = createApp({ db: database.db, metrics: null });
     const app = new Hono();
     app.get('/assets/chart.umd.min.js', (c) => c.body(chartJs, 200, { 'content-type': 'text/javascript' }));
-    if (page !== null) app.get(RENDER_PAGE, (c) => c.html(page));
+    // null: the board page is missing (answers 404), as a build without the dashboard would.
+    app.get(RENDER_PAGE, (c) => (page === null ? c.notFound() : c.html(page)));
     app.all('*', (c) => api.fetch(c.req.raw));
     return app.fetch;
   };
@@ -148,6 +149,18 @@ describeBrowser('the render bench on a stand-in board page', (browser) => {
     // The last capture ranks model-10 first, then model-11, model-0, model-1…
     expect(result.apiPath).toBe(`/v1/boards/lmarena-text/history?models=${['model-10', 'model-11', ...Array.from({ length: 8 }, (_, i) => `model-${i}`)].join(',')}`);
     expect(result.charts).toEqual([{ id: 'ranks', caption: 'Rank of the top 10', state: 'drawn', datasets: [{ label: 'inline', points: 1 }] }]);
+  });
+
+  it("times the dashboard's own board page: both its charts drawn from the page's history call of the top 10", async () => {
+    const result = await measureRender(createApp({ db: database.db, metrics: null }).fetch, browser(), 2);
+    expect(result.fromPage).toBe(true);
+    expect(new URL(result.apiPath, 'http://x').searchParams.getAll('models')).toHaveLength(10);
+    expect(result.charts.map((chart) => [chart.id, chart.state])).toEqual([
+      ['bump-chart', 'drawn'],
+      ['score-chart', 'drawn'],
+    ]);
+    expect(result.charts[0]!.datasets).toHaveLength(10);
+    for (const [run, ready] of result.ready.entries()) expect(result.fcp[run]).toBeLessThanOrEqual(ready);
   });
 
   it('fails, saying so, when the board page is not served', async () => {
