@@ -57,10 +57,13 @@ export async function boardPage(db: Db, board: string, query: BoardPageQuery, no
   const summary = (await listBoards(db)).find((candidate) => candidate.id === board);
   if (!summary) throw new NotFoundError(`unknown board: ${board}`);
   const at = query.at ?? now;
+  // Looking back from now, to the minute: the same lookups for a minute, which standingsAt keeps
+  // (to the millisecond, every request would read and keep two new ones).
+  const back = (days: number) => new Date(Math.floor((at.getTime() - days * DAY_MS) / 60_000) * 60_000);
   const [current, weekAgo, monthAgo, changes] = await Promise.all([
     standingsAt(db, board, query.at),
-    standingsAt(db, board, new Date(at.getTime() - 7 * DAY_MS)),
-    standingsAt(db, board, new Date(at.getTime() - 30 * DAY_MS)),
+    standingsAt(db, board, query.at ? new Date(at.getTime() - 7 * DAY_MS) : back(7)),
+    standingsAt(db, board, query.at ? new Date(at.getTime() - 30 * DAY_MS) : back(30)),
     listChangeSets(db, { board, limit: 20 }),
   ]);
   const rankThen = (entries: readonly Standing[]) => new Map(entries.map((entry) => [entry.model, entry.rank]));

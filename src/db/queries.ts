@@ -89,10 +89,27 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
     .select({ boardId: snapshots.boardId, n: count(), last: sql<string>`max(${snapshots.capturedAt})` })
     .from(snapshots)
     .groupBy(snapshots.boardId);
-  const lastScrapes = await db
-    .selectDistinctOn([scrapes.boardId])
+  // Each board's newest scrape through its (board, ran_at) index, a row per board: a DISTINCT ON
+  // over the whole scrape log sorted every row (tens of thousands a year) on every call.
+  const newest = db
+    .select()
     .from(scrapes)
-    .orderBy(scrapes.boardId, desc(scrapes.ranAt), desc(scrapes.id));
+    .where(eq(scrapes.boardId, boards.id))
+    .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
+    .limit(1)
+    .as('newest');
+  const lastScrapes = await db
+    .select({
+      boardId: newest.boardId,
+      ranAt: newest.ranAt,
+      capturedAt: newest.capturedAt,
+      status: newest.status,
+      origin: newest.origin,
+      httpStatus: newest.httpStatus,
+      error: newest.error,
+    })
+    .from(boards)
+    .innerJoinLateral(newest, sql`true`);
   const sizes = new Map(current.map((row) => [row.boardId, row.n]));
   const stats = new Map(snapshotStats.map((row) => [row.boardId, row]));
   const scraped = new Map(lastScrapes.map((row) => [row.boardId, row]));

@@ -34,6 +34,8 @@ import { historyDump, openHistoryPglite, openHistoryPostgres } from './history-d
 /** The board whose page is measured, and how many of its models the page's charts follow. */
 export const RENDER_BOARD = 'lmarena-text';
 export const RENDER_PAGE = `/boards/${RENDER_BOARD}`;
+/** The chart window of the loads: the year of history the bench database holds (the page's default is 90 days). */
+export const RENDER_QUERY = '?days=365';
 const TOP_MODELS = 10;
 
 /** Nearest-rank percentile (p in 0–100) of a non-empty list. */
@@ -80,7 +82,7 @@ async function loadPage(browser: Browser, origin: string): Promise<Load> {
       if (url.origin === origin && url.pathname.startsWith('/v1/')) apiRequests.push(`${url.pathname}${url.search}`);
     });
     await page.addInitScript(READY_OBSERVER);
-    const response = await page.goto(`${origin}${RENDER_PAGE}`, { waitUntil: 'commit' });
+    const response = await page.goto(`${origin}${RENDER_PAGE}${RENDER_QUERY}`, { waitUntil: 'commit' });
     if (response?.status() !== 200) throw new Error(`bench: GET ${RENDER_PAGE} answered ${response?.status() ?? 'nothing'} in Chromium`);
     await page.waitForFunction(READY_AND_PAINTED, undefined, { timeout: 30_000, polling: 'raf' });
     const times = await page.evaluate<{ fcp: number; ready: number }>(TIMES);

@@ -1,11 +1,12 @@
 // rankwatch dashboard: draws each `<canvas data-chart>` from the API's JSON (`data-src`) with
-// Chart.js (a global `Chart`, served from this service), then marks the page ready
+// Chart.js (a global `Chart`, served from this service and loaded after the first paint), then marks the page ready
 // (`<html data-dashboard="ready">`; each canvas `data-state`: drawn, empty or error). The tables
 // beside the charts hold the same facts: a page without this script still says everything.
 'use strict';
 
 (() => {
   const DAY = 86_400_000;
+  const CHART_LIBRARY = '/assets/chart.umd.min.js';
   // Distinct in light and dark mode (Okabe–Ito first, then Tableau's).
   const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#b8a200', '#7f7f7f', '#8c564b', '#9467bd', '#17becf', '#bcbd22'];
   const color = (index) => PALETTE[index % PALETTE.length];
@@ -181,15 +182,28 @@
     canvas.after(note);
   }
 
+  // One request per URL: a board's rank and score charts draw the same series.
+  const requests = new Map();
+  function load(url) {
+    if (!requests.has(url)) {
+      requests.set(
+        url,
+        fetch(url, { headers: { accept: 'application/json' } }).then(async (response) => {
+          const body = await response.json();
+          if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
+          return body;
+        }),
+      );
+    }
+    return requests.get(url);
+  }
+
   async function draw(canvas) {
     const make = charts[canvas.dataset.chart];
     try {
       if (!make) throw new Error(`no chart called ${canvas.dataset.chart}`);
       if (typeof Chart !== 'function') throw new Error('the chart library did not load');
-      const response = await fetch(canvas.dataset.src, { headers: { accept: 'application/json' } });
-      const body = await response.json();
-      if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
-      const config = make(body, canvas);
+      const config = make(await load(canvas.dataset.src), canvas);
       if (!config.data.datasets.some((dataset) => dataset.data.length > 0)) {
         say(canvas, 'Nothing to draw in this window.', 'empty');
         return;
@@ -204,8 +218,28 @@
     }
   }
 
+  /** Chart.js, loaded once the page has been painted (the page preloads it). */
+  function chartLibrary() {
+    return new Promise((resolve, reject) => {
+      if (typeof Chart === 'function') return resolve();
+      const script = document.createElement('script');
+      script.src = CHART_LIBRARY;
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error('the chart library did not load'));
+      document.head.append(script);
+    });
+  }
+
   async function start() {
-    await Promise.all([...document.querySelectorAll('canvas[data-chart]')].map(draw));
+    const canvases = [...document.querySelectorAll('canvas[data-chart]')];
+    if (canvases.length > 0) {
+      // The data is asked for at once; the library's 200 KB are parsed after the first paint,
+      // so the tables show without waiting for them.
+      for (const canvas of canvases) load(canvas.dataset.src).catch(() => {});
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      await chartLibrary().catch(() => {});
+      await Promise.all(canvases.map(draw));
+    }
     document.documentElement.dataset.dashboard = 'ready';
   }
 
