@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { eventFilter } from '../api/event-filter.ts';
+import { requireBoard } from '../api/routing.ts';
 import type { EventQuery } from '../api/schemas.ts';
 import { byCaptureTime, pageOf, type PageKey } from '../db/cursor.ts';
 import type { Db } from '../db/client.ts';
@@ -41,6 +42,8 @@ export function subscriptionFilters(query: EventsPageQuery): Record<string, unkn
  * call and subscription filter that give the same events, and a link to the next page.
  */
 export async function eventsPage(db: Db, query: EventsPageQuery): Promise<Html> {
+  // The API's validation hook checks `?board=` there; this page reads its query itself.
+  if (query.board) await requireBoard(db, query.board);
   const filter = await eventFilter(db, query);
   const rows = await listEventsKept(db, { ...filter, kind: filter.kind?.length ? filter.kind : PUBLIC_FEED_KINDS, after: query.cursor, limit: filter.limit + 1 });
   const { items, next } = pageOf(rows, filter.limit, byCaptureTime);

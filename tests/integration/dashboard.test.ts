@@ -718,6 +718,7 @@ describe('errors are pages that say what is wrong', () => {
     ['/boards/nope', 404, 'unknown board: nope'],
     ['/models/nope', 404, 'unknown model: nope'],
     ['/assets/nope.js', 404, 'no dashboard file nope.js'],
+    ['/events?board=nope', 404, 'unknown board: nope'],
     ['/events?model=nope', 404, 'unknown model: nope'],
     [`/boards/${TEXT}?days=7`, 400, 'days'],
     [`/boards/${TEXT}?top=0`, 400, 'top'],
