@@ -50,7 +50,8 @@ export async function eventsPage(db: Db, query: EventsPageQuery): Promise<Html> 
   const boards = await listBoards(db);
   const shared = filterQuery(query);
   const feedUrl = href('/feed.atom', shared);
-  const apiUrl = href('/v1/events', shared);
+  // The API lists every kind unless told (operator events too); the page and the feed only the public ones.
+  const apiUrl = href('/v1/events', { ...shared, kind: query.kind?.length ? query.kind : PUBLIC_FEED_KINDS });
   const nextUrl = next ? href('/events', { ...shared, limit: query.limit === 100 ? undefined : String(query.limit), cursor: next }) : null;
   const chosen = new Set(query.kind ?? []);
 
