@@ -8,6 +8,7 @@ import { listBoards, listEventsKept } from '../db/queries.ts';
 import { describeEvent } from '../diff/describe.ts';
 import { EVENT_KINDS } from '../diff/events.ts';
 import { PUBLIC_FEED_KINDS } from '../feed/routes.ts';
+import { HEALTH_KINDS } from '../notify/filters.ts';
 import { boardPath, href, modelPath, page, when, type Html } from './layout.ts';
 
 /** The query of the events page: the filters of `/v1/events`, and the page to show. */
@@ -26,13 +27,15 @@ function filterQuery(query: EventsPageQuery): Record<string, string | readonly s
 
 /**
  * The subscription filter that announces what the page lists (`POST /v1/subscriptions` takes it
- * as `filters`): the same board, kinds and model.
+ * as `filters`): the same board, kinds and model, and `health` when an operator kind is chosen
+ * (a subscription hears of those only with it).
  */
 export function subscriptionFilters(query: EventsPageQuery): Record<string, unknown> {
   return {
     ...(query.board ? { boards: [query.board] } : {}),
     ...(query.model ? { models: [query.model] } : {}),
     ...(query.kind?.length ? { kinds: [...query.kind] } : {}),
+    ...(query.kind?.some((kind) => HEALTH_KINDS.includes(kind)) ? { health: true } : {}),
   };
 }
 

@@ -570,6 +570,7 @@ describe('/events', () => {
     [`board=${TEXT}&kind=gap_changed`, { boards: [TEXT], kinds: ['gap_changed'] }],
     [`board=${PRICES}`, { boards: [PRICES] }],
     ['', {}],
+    ['kind=scrape_failed,snapshot_quarantined', { kinds: ['scrape_failed', 'snapshot_quarantined'], health: true }],
   ])('?%s: the feed, the API call and the subscription filter give the events the page lists', async (query, filters) => {
     const { $ } = await page(`/events?${query}`);
     const listed = pageEvents($);
