@@ -749,6 +749,13 @@ describe('errors are pages that say what is wrong', () => {
     }
   });
 
+  it('the message names the parameter once, then says why', async () => {
+    const message = async (path: string) => textOf((await get(path)).$, 'main .error');
+    expect(await message(`/boards/${TEXT}?at=2025-03-01&at=2025-03-02`)).toBe('at: given 2 times; give it once');
+    expect(await message(`/boards/${TEXT}?days=7`)).toBe('days: one of 30, 90, 365, 0 (0: all), got "7"');
+    expect(await message(`/boards/${TEXT}?top=0`)).toBe('top: a whole number from 1 to 30, got "0"');
+    expect(await message(`/boards/${TEXT}?at=2024-02-30`)).toMatch(/^at: expected an ISO 8601 date .* got "2024-02-30": there is no day 30 in February 2024/);
+  });
 });
 
 describe('/assets/', () => {
