@@ -800,6 +800,7 @@ const PAGES = [
   `/boards/${TEXT}?at=2025-03-06&top=3&days=30`,
   `/boards/${PRICES}`,
   `/boards/${WEBDEV}`,
+  '/models/gpt-4o-2024-05-13',
   '/models/evil-model',
   '/events',
   `/events?board=${TEXT}&kind=entered&limit=1`,
