@@ -481,6 +481,31 @@ describe('/models/:id', () => {
     expect(textOf($, 'main')).toContain(`Listed before on ${TEXT}.`);
   });
 
+  it("links the model's events and feed under every key it is listed as, on every board", async () => {
+    const { $ } = await page('/models/gpt-4o-2024-05-13');
+    const links = $('main a[href^="/events?"]').toArray().map((anchor) => $(anchor).attr('href')!);
+    const feeds = $('main a[href^="/feed.atom?"]').toArray().map((anchor) => $(anchor).attr('href')!);
+    expect(links.map((target) => link(target).searchParams.get('model')).sort()).toEqual(['gpt-4o-2024-05-13', 'openai/gpt-4o-2024-05-13']);
+    expect(feeds.map((target) => link(target).searchParams.get('model')).sort()).toEqual(['gpt-4o-2024-05-13', 'openai/gpt-4o-2024-05-13']);
+    const listed: EventKey[] = [];
+    for (const target of links) listed.push(...pageEvents((await page(target)).$));
+    // Its fall from #1 to #2 on the text board, and its price cut on the price board.
+    expect(listed).toContain(keyOf({ capturedAt: '2025-02-01T00:00:00.000Z', kind: 'rank_changed', board: TEXT, model: 'gpt-4o-2024-05-13' }));
+    expect(listed).toContain(keyOf({ capturedAt: '2025-03-10T00:00:00.000Z', kind: 'price_changed', board: PRICES, model: 'openai/gpt-4o-2024-05-13' }));
+    for (const target of feeds) expect((await app.request(target)).status, target).toBe(200);
+  });
+
+  it('a model listed only under a key that is not its canonical id links its events under that key', async () => {
+    const { $ } = await page('/models/anthropic/claude-3.5-haiku');
+    expect(textOf($, 'dl.facts code')).toContain('claude-3.5-haiku');
+    const targets = $('main a[href^="/events?"], main a[href^="/feed.atom?"]').toArray().map((anchor) => $(anchor).attr('href')!);
+    expect(targets).toHaveLength(2);
+    for (const target of targets) {
+      expect(link(target).searchParams.get('model')).toBe('anthropic/claude-3.5-haiku');
+      expect((await app.request(target)).status, target).toBe(200);
+    }
+  });
+
   it('a price board key with its provider prefix finds the model too', async () => {
     const { $ } = await page('/models/openai/gpt-4o-2024-05-13');
     expect(textOf($, 'dl.facts code')).toContain('gpt-4o-2024-05-13');
@@ -802,6 +827,7 @@ const PAGES = [
   `/boards/${WEBDEV}`,
   '/models/gpt-4o-2024-05-13',
   '/models/evil-model',
+  '/models/anthropic/claude-3.5-haiku',
   '/events',
   `/events?board=${TEXT}&kind=entered&limit=1`,
   `/labs?board=${TEXT}`,
