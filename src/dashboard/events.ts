@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { eventFilter } from '../api/event-filter.ts';
+import { requireBoard } from '../api/routing.ts';
 import type { EventQuery } from '../api/schemas.ts';
 import { byCaptureTime, pageOf, type PageKey } from '../db/cursor.ts';
 import type { Db } from '../db/client.ts';
@@ -33,13 +34,16 @@ function filterQuery(query: EventsPageQuery): Record<string, string | boolean | 
  * call and subscription filter that give the same events, and a link to the next page.
  */
 export async function eventsPage(db: Db, identity: Identity, query: EventsPageQuery): Promise<Html> {
+  // The API's validation hook checks `?board=` there; this page reads its query itself.
+  if (query.board) await requireBoard(db, query.board);
   const filter = await eventFilter(db, identity, query);
   const rows = await listEventsKept(db, { ...filter, kind: filter.kind?.length ? filter.kind : PUBLIC_FEED_KINDS, after: query.cursor, limit: filter.limit + 1 });
   const { items, next } = pageOf(rows, filter.limit, byCaptureTime);
   const boards = await listBoards(db);
   const shared = filterQuery(query);
   const feedUrl = href('/feed.atom', shared);
-  const apiUrl = href('/v1/events', shared);
+  // The API lists every kind unless told (operator events too); the page and the feed only the public ones.
+  const apiUrl = href('/v1/events', { ...shared, kind: query.kind?.length ? query.kind : PUBLIC_FEED_KINDS });
   const nextUrl = next ? href('/events', { ...shared, limit: query.limit === 100 ? undefined : String(query.limit), cursor: next }) : null;
   const chosen = new Set(query.kind ?? []);
 

@@ -20,13 +20,19 @@ export async function modelPage(db: Db, identity: Identity, id: string): Promise
   const historyUrl = `/v1/models/${known.id.split('/').map(encodeURIComponent).join('/')}/history`;
   const boardsOnce = [...new Set(history.map((period) => period.board))];
   const gone = boardsOnce.filter((board) => !current.some((entry) => entry.board === board));
+  // Events are filed under the boards' keys, which the canonical id need not be: a link per key.
+  const stored = [...new Set(keys.map((key) => key.model))];
+  const eventLinks = stored.map((key, index) => {
+    const as = stored.length > 1 ? html` as <code>${key}</code>` : '';
+    return html`${index ? html`<br>` : ''}<a href="${href('/events', { model: key })}">Its events${as}</a> · <a href="${href('/feed.atom', { model: key })}">its feed${as}</a>`;
+  });
 
   return page(
     { title: name, section: '/', charts: ranked },
     html`<h1>${name}</h1>
     <dl class="facts">
       <div><dt>Canonical id</dt><dd><code>${known.id}</code></dd></div>
-      <div><dt>Organization</dt><dd>${known.organization ? html`<a href="${href('/events', { organization: known.organization })}">${known.organization}</a>` : html`<span class="muted">unknown</span>`}</dd></div>
+      <div><dt>Organization</dt><dd>${known.organization ?? html`<span class="muted">unknown</span>`}</dd></div>
       <div><dt>Country</dt><dd>${known.country ?? html`<span class="muted">unknown</span>`}</dd></div>
       <div><dt>Listed as</dt><dd>${keys.map((key, index) => html`${index ? ', ' : ''}<code>${key.model}</code> on <a href="${boardPath(key.board)}">${key.board}</a>`)}</dd></div>
     </dl>
@@ -49,6 +55,6 @@ export async function modelPage(db: Db, identity: Identity, id: string): Promise
         : html`<p>On no board now.</p>`}
       ${gone.length ? html`<p class="muted">Listed before on ${gone.map((board, index) => html`${index ? ', ' : ''}<a href="${boardPath(board)}">${board}</a>`)}.</p>` : ''}
     </section>
-    <p><a href="${href('/events', { model: known.id })}">Its events</a> · <a href="${href('/feed.atom', { model: known.id })}">its feed</a></p>`,
+    <p>${eventLinks}</p>`,
   );
 }

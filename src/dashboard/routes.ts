@@ -57,12 +57,14 @@ function single(c: Context, name: string): string | undefined {
 function errorPage(c: Context, error: unknown): Response | Promise<Response> {
   const status = error instanceof NotFoundError ? 404 : error instanceof InvalidInputError ? 400 : error instanceof AppError ? 400 : 500;
   const message = error instanceof AppError ? error.message : 'Something went wrong on our side; the log has the details.';
+  // The parameter is shown apart, in code; the message already begins with it.
+  const said = error instanceof InvalidInputError && message.startsWith(`${error.parameter}: `) ? message.slice(error.parameter.length + 2) : message;
   const title = status === 404 ? 'Not found' : status === 400 ? 'Not a valid request' : 'Error';
   return c.html(
     page(
       { title, section: '' },
       html`<h1>${title}</h1>
-      <p class="error">${error instanceof InvalidInputError ? html`<code>${error.parameter}</code>: ` : ''}${message}</p>
+      <p class="error">${error instanceof InvalidInputError ? html`<code>${error.parameter}</code>: ` : ''}${said}</p>
       <p><a href="/">Back to the boards</a></p>`,
     ),
     status,
