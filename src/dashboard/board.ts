@@ -94,7 +94,7 @@ export async function boardPage(db: Db, board: string, query: BoardPageQuery, no
       ${ranked
         ? html`<figure class="chart">
         <div class="plot"><canvas id="bump-chart" data-chart="bump" data-src="${seriesUrl}" role="img" aria-label="Rank over time of the ${top.length} best-ranked models"></canvas></div>
-        <figcaption>Rank over time of today's top ${top.length} (1 at the top); a gap is time off the board. Data: <a href="${seriesUrl}">the series</a> (<a href="${seriesUrl.replace('/history?', '/history.csv?')}">CSV</a>).</figcaption>
+        <figcaption>Rank over time of ${query.at ? 'the' : "today's"} top ${top.length}${query.at ? ' of that time' : ''} (1 at the top); a gap is time off the board. Data: <a href="${seriesUrl}">the series</a> (<a href="${seriesUrl.replace('/history?', '/history.csv?')}">CSV</a>).</figcaption>
       </figure>`
         : ''}
       ${priced
@@ -104,7 +104,7 @@ export async function boardPage(db: Db, board: string, query: BoardPageQuery, no
       </figure>`
         : html`<figure class="chart">
         <div class="plot"><canvas id="score-chart" data-chart="scores" data-models="${SCORE_MODELS}" data-src="${seriesUrl}" role="img" aria-label="Score over time of the ${Math.min(SCORE_MODELS, top.length)} best-ranked models, with their confidence intervals"></canvas></div>
-        <figcaption>Score over time of today's top ${Math.min(SCORE_MODELS, top.length)}, the band being the published confidence interval.</figcaption>
+        <figcaption>Score over time of ${query.at ? 'the' : "today's"} top ${Math.min(SCORE_MODELS, top.length)}${query.at ? ' of that time' : ''}, the band being the published confidence interval.</figcaption>
       </figure>`}
     </section>`
     : '';

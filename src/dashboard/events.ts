@@ -23,6 +23,8 @@ function filterQuery(query: EventsPageQuery): Record<string, string | boolean | 
     model: query.model,
     organization: query.organization,
     significant: query.significant,
+    // The announced events are the default; other statuses only when asked for.
+    status: query.status?.length === 1 && query.status[0] === 'published' ? undefined : query.status,
     since: query.since?.toISOString(),
     until: query.until?.toISOString(),
   };

@@ -361,8 +361,9 @@ describe('/boards/:board: a ranked board', () => {
     expect($('canvas[data-chart="scores"]').attr('data-src')).toBe($('canvas[data-chart="bump"]').attr('data-src'));
     expect($('canvas[data-chart="scores"]').attr('data-models')).toBe('5');
     expect($('canvas[data-chart="prices"]').length).toBe(0);
-    // The page loads the chart library it needs.
-    expect($('script[src="/assets/chart.umd.min.js"]').length).toBe(1);
+    // The page preloads the chart library its script loads after the first paint.
+    expect($('link[rel="preload"][as="script"][href="/assets/chart.umd.min.js"]').length).toBe(1);
+    expect($('script[src="/assets/dashboard.js"]').length).toBe(1);
   });
 
   it('?top=3 follows the best three; ?at= ends the series there', async () => {
@@ -385,6 +386,15 @@ describe('/boards/:board: a ranked board', () => {
     expect(body.series.find((series) => series.model === 'deepseek-r1')!.points[0]!.from).toBe('2025-02-20T00:00:00.000Z');
     expect($('input[name="top"]').attr('value')).toBe('3');
     expect($('input[name="at"]').attr('value')).toBe('2025-03-06');
+  });
+
+  it("the charts' captions say whose ranks they follow: today's top, or the top of the time asked for", async () => {
+    const now = (await page(`/boards/${TEXT}`)).$;
+    expect(textOf(now, 'figure:has(canvas[data-chart="bump"]) figcaption')).toMatch(/^Rank over time of today's top 10 \(1 at the top\)/);
+    expect(textOf(now, 'figure:has(canvas[data-chart="scores"]) figcaption')).toMatch(/^Score over time of today's top 5,/);
+    const then = (await page(`/boards/${TEXT}?top=3&at=2025-03-06`)).$;
+    expect(textOf(then, 'figure:has(canvas[data-chart="bump"]) figcaption')).toMatch(/^Rank over time of the top 3 of that time \(1 at the top\)/);
+    expect(textOf(then, 'figure:has(canvas[data-chart="scores"]) figcaption')).toMatch(/^Score over time of the top 3 of that time,/);
   });
 
   it('links the chart windows (30, 90, 365 days, all), each keeping the time and top, the current one marked', async () => {
@@ -626,6 +636,15 @@ describe('/events', () => {
     const identify = identifyWith(identity);
     const matched = every.filter((event) => matchEvent(subscription, event, event.model ? identify(event.board, { model: event.model, name: event.name ?? event.model, organization: null }) : null));
     expect(matched.map(keyOf)).toEqual(listed);
+  });
+
+  it('?status= is kept in the feed and API links (the announced events, the default, need no parameter)', async () => {
+    const links = async (query: string) => {
+      const { $ } = await page(`/events?${query}`);
+      return $('details.same-elsewhere a').toArray().map((anchor) => link($(anchor).attr('href')!));
+    };
+    for (const url of await links(`board=${TEXT}&status=all`)) expect(url.searchParams.get('status'), url.pathname).toBe('published,pending,reverted,superseded,retracted');
+    for (const url of await links(`board=${TEXT}`)) expect(url.searchParams.has('status'), url.pathname).toBe(false);
   });
 
   it.each([[`board=${TEXT}`], [`board=${TEXT}&kind=entered,exited,new_leader`], ['']])('?%s&limit=1: "Older events" visits every event exactly once', async (query) => {
