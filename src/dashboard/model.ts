@@ -32,7 +32,7 @@ export async function modelPage(db: Db, identity: Identity, id: string): Promise
     html`<h1>${name}</h1>
     <dl class="facts">
       <div><dt>Canonical id</dt><dd><code>${known.id}</code></dd></div>
-      <div><dt>Organization</dt><dd>${known.organization ?? html`<span class="muted">unknown</span>`}</dd></div>
+      <div><dt>Organization</dt><dd>${known.organization ? html`<a href="${href('/events', { organization: known.organization })}">${known.organization}</a>` : html`<span class="muted">unknown</span>`}</dd></div>
       <div><dt>Country</dt><dd>${known.country ?? html`<span class="muted">unknown</span>`}</dd></div>
       <div><dt>Listed as</dt><dd>${keys.map((key, index) => html`${index ? ', ' : ''}<code>${key.model}</code> on <a href="${boardPath(key.board)}">${key.board}</a>`)}</dd></div>
     </dl>

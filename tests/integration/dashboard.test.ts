@@ -485,6 +485,17 @@ describe('/models/:id', () => {
     expect(JSON.stringify(history)).toContain(TEXT);
   });
 
+  it("links its organization to the events of that organization's models, on every board", async () => {
+    const { $ } = await page('/models/gpt-4o-2024-05-13');
+    const target = link($('dl.facts a').filter((_, anchor) => $(anchor).text() === 'openai').attr('href')!);
+    expect(target.pathname + target.search).toBe('/events?organization=openai');
+    const listed = await page(target.pathname + target.search);
+    const models = listed.$('ol.events li a[href^="/models/"]').toArray().map((anchor) => listed.$(anchor).attr('href')!.replace('/models/', ''));
+    expect(models.length).toBeGreaterThan(0);
+    const openai = Object.values(MODELS).filter((model) => model.org === 'openai').map((model) => model.model);
+    for (const model of models) expect(openai.some((key) => decodeURIComponent(model).endsWith(key)), model).toBe(true);
+  });
+
   it('a model that left the board says where it was listed before', async () => {
     const { $ } = await page('/models/gemma-2-27b');
     expect(textOf($, '#now-title + *')).toBe('On no board now.');
@@ -493,8 +504,8 @@ describe('/models/:id', () => {
 
   it("links the model's events and feed under every key it is listed as, on every board", async () => {
     const { $ } = await page('/models/gpt-4o-2024-05-13');
-    const links = $('main a[href^="/events?"]').toArray().map((anchor) => $(anchor).attr('href')!);
-    const feeds = $('main a[href^="/feed.atom?"]').toArray().map((anchor) => $(anchor).attr('href')!);
+    const links = $('main a[href^="/events?model="]').toArray().map((anchor) => $(anchor).attr('href')!);
+    const feeds = $('main a[href^="/feed.atom?model="]').toArray().map((anchor) => $(anchor).attr('href')!);
     expect(links.map((target) => link(target).searchParams.get('model')).sort()).toEqual(['gpt-4o-2024-05-13', 'openai/gpt-4o-2024-05-13']);
     expect(feeds.map((target) => link(target).searchParams.get('model')).sort()).toEqual(['gpt-4o-2024-05-13', 'openai/gpt-4o-2024-05-13']);
     const listed: EventKey[] = [];
@@ -508,7 +519,7 @@ describe('/models/:id', () => {
   it('a model listed only under a key that is not its canonical id links its events under that key', async () => {
     const { $ } = await page('/models/anthropic/claude-3.5-haiku');
     expect(textOf($, 'dl.facts code')).toContain('claude-3.5-haiku');
-    const targets = $('main a[href^="/events?"], main a[href^="/feed.atom?"]').toArray().map((anchor) => $(anchor).attr('href')!);
+    const targets = $('main a[href^="/events?model="], main a[href^="/feed.atom?model="]').toArray().map((anchor) => $(anchor).attr('href')!);
     expect(targets).toHaveLength(2);
     for (const target of targets) {
       expect(link(target).searchParams.get('model')).toBe('anthropic/claude-3.5-haiku');
