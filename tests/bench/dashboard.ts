@@ -189,7 +189,7 @@ export function formatRender(kind: string, result: RenderResult): string[] {
     return columns(label, median.toFixed(1), p90.toFixed(1), ratio ? `${(median / apiMedian).toFixed(1)}x` : '', ratio ? `${(p90 / apiP90).toFixed(1)}x` : '');
   };
   return [
-    `dashboard render on ${kind}: ${RENDER_PAGE}, ${result.runs} loads in headless Chromium ${result.chromium} after a warm-up (each a first visit: a fresh context), beside its API call from Node:`,
+    `dashboard render on ${kind}: ${RENDER_PAGE}${RENDER_QUERY}, ${result.runs} loads in headless Chromium ${result.chromium} after a warm-up (each a first visit: a fresh context), beside its API call from Node:`,
     `  API call: GET ${result.apiPath.length > 90 ? `${result.apiPath.slice(0, 87)}...` : result.apiPath} (${models} models, ${(result.apiBytes / 1024).toFixed(0)} KB; ${result.fromPage ? "the page's own request" : 'the page sent none: the top 10 of the standings'})`,
     `  charts: ${result.charts.length} (${drawn} drawn, ${result.charts.length - drawn} empty)`,
     columns('from navigation start', 'median ms', 'p90 ms', '÷ API median', '÷ API p90'),
