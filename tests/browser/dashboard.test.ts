@@ -270,6 +270,27 @@ const asListed = (events: readonly EventBody[]) =>
     ].join(' '),
   );
 
+/**
+ * How wide the page is, and what reaches past the phone's width other than inside a `.scroll`
+ * wrapper (an element inside one whose box is placed outside it, absolutely, counts).
+ */
+function overflowing(page: Page): Promise<{ scrollWidth: number; culprits: string[] }> {
+  return page.evaluate(`(() => {
+    const width = ${PHONE.width};
+    // The wrapper clips what flows inside it; an absolutely placed box only if it is placed against the wrapper or inside it.
+    const contained = (element) => {
+      const wrapper = element.closest('.scroll');
+      if (wrapper === null) return false;
+      if (!['absolute', 'fixed'].includes(getComputedStyle(element).position)) return true;
+      return element.offsetParent !== null && wrapper.contains(element.offsetParent);
+    };
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > width + 0.5 && !contained(element))
+      .map((element) => element.tagName.toLowerCase() + (element.className ? '.' + element.className : '') + ': ' + (element.textContent || '').trim().slice(0, 60));
+    return { scrollWidth: document.documentElement.scrollWidth, culprits };
+  })()`);
+}
+
 /** Relative luminance (0 black … 1 white) of a CSS `rgb()` colour. */
 function luminance(color: string): number {
   const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((part) => {
@@ -434,7 +455,7 @@ describeBrowser('the dashboard in Chromium, on a stored history', (browser) => {
       try {
         const drawn = await drawnCharts(opened.page);
         expect(drawn.map((chart) => chart.state)).toEqual(Array(charts).fill('drawn'));
-        expect(await opened.page.evaluate('matchMedia("(prefers-color-scheme: dark)").matches')).toBe(true);
+        expect(await opened.page.evaluate('[innerWidth, matchMedia("(prefers-color-scheme: dark)").matches]')).toEqual([PHONE.width, true]);
         await screenshot(opened.page, `dashboard-${name}-dark-phone`);
         expect(opened.problems).toEqual(CLEAN);
       } finally {
@@ -733,7 +754,7 @@ describeBrowser('the dashboard in Chromium, on a stored history', (browser) => {
     });
   });
 
-  describe('without JavaScript, in dark and light', () => {
+  describe('without JavaScript, in dark and light, on a phone', () => {
     it('without JavaScript the board page still lists the standings, the same rows', async () => {
       const context = await browser().newContext({ javaScriptEnabled: false });
       try {
@@ -772,6 +793,32 @@ describeBrowser('the dashboard in Chromium, on a stored history', (browser) => {
         // The axes' labels are drawn in the scheme's muted colour.
         expect(colors.ticks).toBe(colors.muted);
         expect(colors.muted).toBe(scheme === 'dark' ? '#a4abb8' : '#5b6270');
+        expect(opened.problems).toEqual(CLEAN);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it.each([
+      `/boards/${TEXT}`,
+      `/boards/${PRICES}`,
+      '/',
+      `/models/${GPT4O}`,
+      `/events?board=${TEXT}&model=&organization=OpenAI&significant=true&kind=rank_changed&kind=score_changed`,
+      '/labs',
+      '/health',
+    ])('on a phone nothing but the tables scrolls sideways: %s', async (path) => {
+      const opened = await open(path, { colorScheme: 'dark', phone: true });
+      try {
+        await dashboardCharts(opened.page);
+        // The feed and API links are in a closed <details>: open it.
+        if (path.startsWith('/events')) await opened.page.locator('.same-elsewhere summary').click();
+        const { scrollWidth, culprits } = await overflowing(opened.page);
+        expect({ scrollWidth: scrollWidth <= PHONE.width, culprits }, `scrollWidth ${scrollWidth}`).toEqual({ scrollWidth: true, culprits: [] });
+        // A page wider than the phone would have been zoomed out to fit.
+        expect(await opened.page.evaluate('innerWidth')).toBe(PHONE.width);
+        // The wide tables do scroll inside their wrappers.
+        if (path === `/boards/${TEXT}`) expect(await opened.page.$eval('.scroll', (wrapper) => wrapper.scrollWidth > wrapper.clientWidth)).toBe(true);
         expect(opened.problems).toEqual(CLEAN);
       } finally {
         await opened.close();
