@@ -39,7 +39,8 @@ export async function eventsPage(db: Db, identity: Identity, query: EventsPageQu
   const boards = await listBoards(db);
   const shared = filterQuery(query);
   const feedUrl = href('/feed.atom', shared);
-  const apiUrl = href('/v1/events', shared);
+  // The API lists every kind unless told: name the page's own (the operator events left out, as here and in the feed).
+  const apiUrl = href('/v1/events', { ...shared, kind: query.kind?.length ? query.kind : PUBLIC_FEED_KINDS });
   const nextUrl = next ? href('/events', { ...shared, limit: query.limit === 100 ? undefined : String(query.limit), cursor: next }) : null;
   const chosen = new Set(query.kind ?? []);
 

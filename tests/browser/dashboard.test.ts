@@ -678,6 +678,21 @@ describeBrowser('the dashboard in Chromium, on a stored history', (browser) => {
       }
     });
 
+    it('/events: the API link of "the same events elsewhere" lists the events the page lists, operator events left out as on the page', async () => {
+      const opened = await open(`/events?board=${TEXT}`);
+      try {
+        const listed = await listedEvents(opened.page);
+        expect(listed.length).toBeGreaterThan(0);
+        expect(listed.some((line) => line.startsWith('event snapshot_quarantined'))).toBe(false);
+        const apiLink = await opened.page.locator('.same-elsewhere a[href^="/v1/events"]').getAttribute('href');
+        expect(asListed((await api<{ events: EventBody[] }>(apiLink!)).events)).toEqual(listed);
+        const feed = await opened.page.locator('.same-elsewhere a[href^="/feed.atom"]').getAttribute('href');
+        expect(parameters(feed!)).toEqual({ board: [TEXT] });
+      } finally {
+        await opened.close();
+      }
+    });
+
     it('/events: "Older events" pages on, through every event of the filter, and stops', async () => {
       const opened = await open(`/events?board=${TEXT}&limit=7`);
       try {
