@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { makeEntry } from '../../src/entry.ts';
 import { applyCapture } from '../../src/ingest/store.ts';
-import { formatRender, measureRender, percentile, RENDER_PAGE, type RenderResult } from '../bench/dashboard.ts';
+import { formatRender, measureRender, percentile, RENDER_PAGE, RENDER_QUERY, type RenderResult } from '../bench/dashboard.ts';
 import { describeBrowser } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -37,7 +37,7 @@ describe('the render bench figures', () => {
       charts: [{ id: 'ranks', caption: 'Ranks', state: 'drawn', datasets: [] }, { id: 'prices', caption: 'Prices', state: 'empty', datasets: [] }],
     };
     expect(formatRender('PGlite', result)).toEqual([
-      `dashboard render on PGlite: ${RENDER_PAGE}, 3 loads in headless Chromium 150.0 after a warm-up (each a first visit: a fresh context), beside its API call from Node:`,
+      `dashboard render on PGlite: ${RENDER_PAGE}${RENDER_QUERY}, 3 loads in headless Chromium 150.0 after a warm-up (each a first visit: a fresh context), beside its API call from Node:`,
       "  API call: GET /v1/boards/lmarena-text/history?models=a,b (2 models, 2 KB; the page's own request)",
       '  charts: 2 (1 drawn, 1 empty)',
       '  from navigation start          median ms   p90 ms  ÷ API median  ÷ API p90',
