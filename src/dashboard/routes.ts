@@ -53,13 +53,12 @@ function single(c: Context, name: string): string | undefined {
   return values[0];
 }
 
-/** The error as a page: what went wrong in words, with the status an API client would get. */
-function errorPage(c: Context, error: unknown): Response | Promise<Response> {
-  const status = error instanceof NotFoundError ? 404 : error instanceof InvalidInputError ? 400 : error instanceof AppError ? 400 : 500;
-  const message = error instanceof AppError ? error.message : 'Something went wrong on our side; the log has the details.';
+/** A refused request as a page: what is wrong in words, with the status an API client would get (404 or 400). */
+function errorPage(c: Context, error: AppError): Response | Promise<Response> {
+  const status = error instanceof NotFoundError ? 404 : 400;
   // The parameter is shown apart, in code; the message already begins with it.
-  const said = error instanceof InvalidInputError && message.startsWith(`${error.parameter}: `) ? message.slice(error.parameter.length + 2) : message;
-  const title = status === 404 ? 'Not found' : status === 400 ? 'Not a valid request' : 'Error';
+  const said = error instanceof InvalidInputError && error.message.startsWith(`${error.parameter}: `) ? error.message.slice(error.parameter.length + 2) : error.message;
+  const title = status === 404 ? 'Not found' : 'Not a valid request';
   return c.html(
     page(
       { title, section: '' },
@@ -83,6 +82,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   const now = deps.now ?? (() => new Date());
   const readAsset = deps.assets ?? readDashboardAsset;
   const app = new Hono();
+  // What the request got wrong is a page; anything else is the app's (a JSON 500, logged).
   app.onError((error, c) => {
     if (!(error instanceof AppError)) throw error;
     return errorPage(c, error);
