@@ -1,5 +1,7 @@
+import { keptFile, type FileReader } from '../api/files.ts';
+
 /** Reads one of the dashboard's files by its name under `/assets/`; null when it is not there. */
-export type DashboardAssetReader = (name: string) => Promise<Uint8Array<ArrayBuffer> | null>;
+export type DashboardAssetReader = FileReader;
 
 /** Where each file the pages load comes from: a package's file, or this folder's `static/`. */
 const SOURCES: Readonly<Record<string, { type: string; beside?: string }>> = {
@@ -15,33 +17,15 @@ export function assetType(name: string): string | null {
   return Object.hasOwn(SOURCES, name) ? SOURCES[name]!.type : null;
 }
 
-const cache = new Map<string, Promise<Uint8Array<ArrayBuffer> | null>>();
-
 /**
- * Reads the files from node_modules and src/dashboard/static at the first request for each, and
- * keeps them: the modules are imported on demand, so the app imports without a filesystem (the
- * Worker passes its own reader).
+ * Reads the files from node_modules and src/dashboard/static at the first request for each and
+ * keeps them (see keptFile): the app imports without a filesystem (on a Worker they answer null).
  */
 export const readDashboardAsset: DashboardAssetReader = (name) => {
   const source = Object.hasOwn(SOURCES, name) ? SOURCES[name]! : null;
   if (!source) return Promise.resolve(null);
-  let found = cache.get(name);
-  if (!found) {
-    found = (async () => {
-      try {
-        const { createRequire } = await import('node:module');
-        const { readFile } = await import('node:fs/promises');
-        const { fileURLToPath } = await import('node:url');
-        const { dirname, join } = await import('node:path');
-        const path = source.beside
-          ? join(dirname(createRequire(import.meta.url).resolve(source.beside)), name)
-          : fileURLToPath(new URL(`static/${name}`, import.meta.url));
-        return new Uint8Array(await readFile(path));
-      } catch {
-        return null;
-      }
-    })();
-    cache.set(name, found);
-  }
-  return found;
+  const { beside } = source;
+  return keptFile(`dashboard/${name}`, ({ resolve, dirname, join, fileURLToPath }) =>
+    beside ? join(dirname(resolve(beside)), name) : fileURLToPath(new URL(`static/${name}`, import.meta.url)),
+  );
 };

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Db } from '../../db/client.ts';
 import { NotFoundError } from '../../errors.ts';
+import { keptFile, type FileReader } from '../files.ts';
 import { routeGroup } from '../routing.ts';
 import { errors } from '../schemas.ts';
 
 /** Reads a file of the swagger-ui-dist package; null when it is not there. */
-export type DocsAssetReader = (name: string) => Promise<Uint8Array<ArrayBuffer> | null>;
+export type DocsAssetReader = FileReader;
 
 /** The files of swagger-ui-dist the docs page loads, with their media types. */
 export const DOCS_ASSETS: Readonly<Record<string, string>> = {
@@ -15,31 +16,12 @@ export const DOCS_ASSETS: Readonly<Record<string, string>> = {
   'favicon-16x16.png': 'image/png',
 };
 
-const cache = new Map<string, Promise<Uint8Array<ArrayBuffer> | null>>();
-
 /**
- * swagger-ui-dist's files from node_modules, read at the first request for each (never when the
- * app is imported: the Workers entry imports it without a filesystem) and kept in memory after.
- * Null where node_modules is not there (a Worker): the asset then answers 404.
+ * swagger-ui-dist's files from node_modules, read at the first request for each and kept (see
+ * keptFile). Null where node_modules is not there (a Worker): the asset then answers 404.
  */
-export const readSwaggerUiAsset: DocsAssetReader = (name) => {
-  let found = cache.get(name);
-  if (!found) {
-    found = (async () => {
-      try {
-        const { createRequire } = await import('node:module');
-        const { readFile } = await import('node:fs/promises');
-        const { dirname, join } = await import('node:path');
-        const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-        return new Uint8Array(await readFile(join(folder, name)));
-      } catch {
-        return null;
-      }
-    })();
-    cache.set(name, found);
-  }
-  return found;
-};
+export const readSwaggerUiAsset: DocsAssetReader = (name) =>
+  keptFile(`swagger-ui-dist/${name}`, ({ resolve, dirname, join }) => join(dirname(resolve('swagger-ui-dist/package.json')), name));
 
 export const openApiRoute = createRoute({
   method: 'get',

@@ -67,26 +67,22 @@
     return Number.isFinite(first) ? first : Date.now() - DAY;
   }
 
+  /** One series as a line in its palette colour, without point markers; `extra` adds to or overrides it. */
+  function line(label, data, index, extra) {
+    return { label, data, borderColor: color(index), backgroundColor: color(index), pointRadius: 0, borderWidth: 2, ...extra };
+  }
+
+  /** Ranks upwards: 1 at the top, whole numbers only (a new object per chart: Chart.js keeps what it is given). */
+  const rankAxis = () => ({ reverse: true, min: 1, ticks: { precision: 0 }, title: { display: true, text: 'rank' } });
+
   const charts = {
     /** Rank over time of several models on one board (1 at the top). */
     bump(body) {
       const { since, until } = windowOf(body, earliest(body.series));
-      const datasets = body.series.map((one, index) => ({
-        label: one.name ?? one.model,
-        model: one.model,
-        data: periodPoints(one.points, (point) => point.rank, since, until),
-        borderColor: color(index),
-        backgroundColor: color(index),
-        pointRadius: 0,
-        borderWidth: 2,
-        spanGaps: false,
-        clip: 6,
-      }));
-      return {
-        type: 'line',
-        data: { datasets },
-        options: baseOptions({ scales: { x: timeAxis(since, until), y: { reverse: true, min: 1, ticks: { precision: 0 }, title: { display: true, text: 'rank' } } } }),
-      };
+      const datasets = body.series.map((one, index) =>
+        line(one.name ?? one.model, periodPoints(one.points, (point) => point.rank, since, until), index, { model: one.model, spanGaps: false, clip: 6 }),
+      );
+      return { type: 'line', data: { datasets }, options: baseOptions({ scales: { x: timeAxis(since, until), y: rankAxis() } }) };
     },
 
     /** Score over time of the first few models, each with its interval as a band. */
@@ -100,7 +96,7 @@
         datasets.push(
           { label: `${label} (lower bound)`, band: true, data: periodPoints(one.points, (p) => p.scoreLower, since, until), borderWidth: 0, pointRadius: 0, fill: false },
           { label: `${label} (upper bound)`, band: true, data: periodPoints(one.points, (p) => p.scoreUpper, since, until), borderWidth: 0, pointRadius: 0, fill: '-1', backgroundColor: fill },
-          { label, model: one.model, data: periodPoints(one.points, (p) => p.score, since, until), borderColor: color(index), backgroundColor: color(index), pointRadius: 0, borderWidth: 2 },
+          line(label, periodPoints(one.points, (p) => p.score, since, until), index, { model: one.model }),
         );
       });
       return { type: 'line', data: { datasets }, options: baseOptions({ scales: { x: timeAxis(since, until), y: { title: { display: true, text: 'score' } } } }) };
@@ -109,15 +105,7 @@
     /** Input price per million tokens over time. */
     prices(body) {
       const { since, until } = windowOf(body, earliest(body.series));
-      const datasets = body.series.map((one, index) => ({
-        label: one.name ?? one.model,
-        model: one.model,
-        data: periodPoints(one.points, (point) => point.priceInput, since, until),
-        borderColor: color(index),
-        backgroundColor: color(index),
-        pointRadius: 0,
-        borderWidth: 2,
-      }));
+      const datasets = body.series.map((one, index) => line(one.name ?? one.model, periodPoints(one.points, (point) => point.priceInput, since, until), index, { model: one.model }));
       return { type: 'line', data: { datasets }, options: baseOptions({ scales: { x: timeAxis(since, until), y: { title: { display: true, text: '$ per million input tokens' } } } }) };
     },
 
@@ -130,19 +118,11 @@
       }
       const first = Math.min(...body.history.map((period) => time(period.validFrom)));
       const until = Date.now();
-      const datasets = [...byBoard].map(([board, points], index) => ({
-        label: board,
-        data: periodPoints(points, (point) => point.rank, first, until),
-        borderColor: color(index),
-        backgroundColor: color(index),
-        pointRadius: 0,
-        borderWidth: 2,
-        clip: 6,
-      }));
+      const datasets = [...byBoard].map(([board, points], index) => line(board, periodPoints(points, (point) => point.rank, first, until), index, { clip: 6 }));
       return {
         type: 'line',
         data: { datasets: datasets.filter((dataset) => dataset.data.length > 0) },
-        options: baseOptions({ scales: { x: timeAxis(first, until), y: { reverse: true, min: 1, ticks: { precision: 0 }, title: { display: true, text: 'rank' } } } }),
+        options: baseOptions({ scales: { x: timeAxis(first, until), y: rankAxis() } }),
       };
     },
 
