@@ -1,26 +1,20 @@
 import type { Direction, Entry } from '../entry.ts';
 import type { ChangeEvent, EventValues } from './events.ts';
-import { rankSignificances, scoreSignificance, significanceData } from './significance.ts';
+import { rankSignificancesAt, scoreMove, significanceData } from './significance.ts';
 
-/** A few values of an entry, for the old/new side of an event. */
-function pick<K extends keyof Entry>(entry: Entry, keys: readonly K[]): EventValues {
-  const out: EventValues = {};
-  for (const key of keys) out[key] = entry[key];
-  return out;
-}
-
-const STANDING = ['rank', 'score', 'scoreLower', 'scoreUpper', 'votes', 'organization'] as const;
-const SCORE = ['score', 'scoreLower', 'scoreUpper'] as const;
-const PRICE = ['priceInput', 'priceOutput'] as const;
+const standing = (entry: Entry): EventValues => ({
+  rank: entry.rank,
+  score: entry.score,
+  scoreLower: entry.scoreLower,
+  scoreUpper: entry.scoreUpper,
+  votes: entry.votes,
+  organization: entry.organization,
+});
+const scores = (entry: Entry): EventValues => ({ score: entry.score, scoreLower: entry.scoreLower, scoreUpper: entry.scoreUpper });
+const prices = (entry: Entry): EventValues => ({ priceInput: entry.priceInput, priceOutput: entry.priceOutput });
 
 function leaders(entries: readonly Entry[]): Entry[] {
   return entries.filter((entry) => entry.rank === 1);
-}
-
-function byKey(entries: readonly Entry[]): Map<string, Entry> {
-  const map = new Map<string, Entry>();
-  for (const entry of entries) map.set(entry.model, entry);
-  return map;
 }
 
 /** Percent change of each price (null where either side has no price, or the old one was free). */
@@ -29,6 +23,7 @@ function priceChange(old: Entry, entry: Entry): EventValues {
   return { percentInput: percent(old.priceInput, entry.priceInput), percentOutput: percent(old.priceOutput, entry.priceOutput) };
 }
 
+/** The order of kinds in a diff's result: leaders first, exits last. */
 const KIND_ORDER: readonly ChangeEvent['kind'][] = [
   'board_first_seen',
   'new_leader',
@@ -39,15 +34,31 @@ const KIND_ORDER: readonly ChangeEvent['kind'][] = [
   'exited',
 ];
 
-/** Events grouped by kind (leaders first, exits last), then by the rank they concern, then by key. */
+const rankOf = (event: ChangeEvent) => {
+  const rank = event.new?.rank ?? event.old?.rank;
+  return typeof rank === 'number' ? rank : Number.MAX_SAFE_INTEGER;
+};
+
+/** Kinds whose old and new values carry no rank: compareEvents orders them by key alone. */
+const UNRANKED_KINDS: ReadonlySet<ChangeEvent['kind']> = new Set(['score_changed', 'price_changed']);
+
+/** Whether entries are in compareEvents' order already: by rank (none last), then by key. */
+function inOrder(entries: readonly Entry[]): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    const a = entries[i - 1]!;
+    const b = entries[i]!;
+    const ra = a.rank ?? Number.MAX_SAFE_INTEGER;
+    const rb = b.rank ?? Number.MAX_SAFE_INTEGER;
+    if (ra > rb || (ra === rb && a.model > b.model)) return false;
+  }
+  return true;
+}
+
+/** Events of one kind by the rank they concern, then by key (a stable sort: a sorted board costs one pass). */
 function compareEvents(a: ChangeEvent, b: ChangeEvent): number {
-  const rankOf = (event: ChangeEvent) => {
-    const rank = event.new?.rank ?? event.old?.rank;
-    return typeof rank === 'number' ? rank : Number.MAX_SAFE_INTEGER;
-  };
   const ma = a.model ?? '';
   const mb = b.model ?? '';
-  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || rankOf(a) - rankOf(b) || (ma < mb ? -1 : ma > mb ? 1 : 0);
+  return rankOf(a) - rankOf(b) || (ma < mb ? -1 : ma > mb ? 1 : 0);
 }
 
 /**
@@ -94,72 +105,94 @@ export function diff(previous: readonly Entry[], next: readonly Entry[], directi
     ];
   }
 
-  const before = byKey(previous);
-  const after = byKey(next);
-  const events: ChangeEvent[] = [];
+  // One hash map: the previous snapshot's position of each key. The new snapshot's models are
+  // looked up in it once; a previous model no new one matched is an exit.
+  const before = new Map<string, number>();
+  for (let i = 0; i < previous.length; i++) before.set(previous[i]!.model, i);
+  const matched = new Uint8Array(previous.length);
+  const oldOf: (Entry | undefined)[] = new Array(next.length);
+  const oldRanks = new Float64Array(next.length);
+  for (let i = 0; i < next.length; i++) {
+    const index = before.get(next[i]!.model);
+    if (index === undefined) continue;
+    const old = previous[index]!;
+    matched[index] = 1;
+    oldOf[i] = old;
+    if (old.rank !== null && next[i]!.rank !== null) oldRanks[i] = old.rank;
+  }
+  const byKind: ChangeEvent[][] = KIND_ORDER.map(() => []);
+  const [, leaderEvents, entered, rankChanged, scoreChanged, priceChanged, exited] = byKind as [ChangeEvent[], ChangeEvent[], ChangeEvent[], ChangeEvent[], ChangeEvent[], ChangeEvent[], ChangeEvent[]];
   const previousLeaders = leaders(previous).map((entry) => entry.model);
-  const significance = rankSignificances(before, next, direction);
-  const rankVerdict = (model: string) => significanceData(significance.get(model) ?? { significant: null, margin: null, passed: [] });
+  let nextLeaders: Entry[] | undefined;
+  const significances = rankSignificancesAt(oldRanks, next, direction);
+  const rankVerdict = (i: number) => significanceData(significances[i] ?? { significant: null, margin: null, passed: [] });
 
-  for (const entry of next) {
-    const old = before.get(entry.model);
+  for (let i = 0; i < next.length; i++) {
+    const entry = next[i]!;
+    const old = oldOf[i];
     if (!old) {
       if (!formatSwitch?.listedBefore.has(entry.model)) {
-        events.push({ kind: 'entered', model: entry.model, name: entry.name, old: null, new: pick(entry, STANDING) });
+        entered.push({ kind: 'entered', model: entry.model, name: entry.name, old: null, new: standing(entry) });
       }
     } else if (!formatSwitch) {
       if (old.rank !== entry.rank && old.rank !== null && entry.rank !== null) {
-        events.push({
+        rankChanged.push({
           kind: 'rank_changed',
           model: entry.model,
           name: entry.name,
           old: { rank: old.rank },
           new: { rank: entry.rank },
-          data: { delta: old.rank - entry.rank, ...rankVerdict(entry.model) },
+          data: significances[i] ?? { delta: old.rank - entry.rank, significant: null, margin: null, passed: [] },
         });
       }
       if (old.score !== entry.score && old.score !== null && entry.score !== null) {
-        events.push({
+        scoreChanged.push({
           kind: 'score_changed',
           model: entry.model,
           name: entry.name,
-          old: pick(old, SCORE),
-          new: pick(entry, SCORE),
-          data: { delta: entry.score - old.score, ...significanceData(scoreSignificance(old, entry)) },
+          old: scores(old),
+          new: scores(entry),
+          data: scoreMove(old, entry),
         });
       }
-      const priceMoved = PRICE.some((key) => old[key] !== entry[key]);
-      const hadPrice = PRICE.some((key) => old[key] !== null);
+      const priceMoved = old.priceInput !== entry.priceInput || old.priceOutput !== entry.priceOutput;
+      const hadPrice = old.priceInput !== null || old.priceOutput !== null;
       // A model's first price is not a change; a price that disappears is.
       if (priceMoved && hadPrice) {
-        events.push({ kind: 'price_changed', model: entry.model, name: entry.name, old: pick(old, PRICE), new: pick(entry, PRICE), data: priceChange(old, entry) });
+        priceChanged.push({ kind: 'price_changed', model: entry.model, name: entry.name, old: prices(old), new: prices(entry), data: priceChange(old, entry) });
       }
     }
     if (entry.rank === 1 && old?.rank !== 1) {
-      events.push({
+      leaderEvents.push({
         kind: 'new_leader',
         model: entry.model,
         name: entry.name,
         old: { rank: old?.rank ?? null },
         new: { rank: 1, score: entry.score },
         data: {
-          ...rankVerdict(entry.model),
+          ...rankVerdict(i),
           previousLeaders,
-          sharedWith: leaders(next)
-            .filter((other) => other.model !== entry.model)
-            .map((other) => other.model),
+          sharedWith: (nextLeaders ??= leaders(next)).filter((other) => other.model !== entry.model).map((other) => other.model),
           // Keys identify, names read: a board key may be a canonical id (`gpt-4o-2024-05-13`).
-          sharedWithNames: leaders(next)
-            .filter((other) => other.model !== entry.model)
-            .map((other) => other.name),
+          sharedWithNames: nextLeaders.filter((other) => other.model !== entry.model).map((other) => other.name),
         },
       });
     }
   }
-  for (const old of previous) {
-    if (!after.has(old.model) && (!formatSwitch || formatSwitch.listedByNewFormat.has(old.model))) {
-      events.push({ kind: 'exited', model: old.model, name: old.name, old: pick(old, STANDING), new: null });
+  for (let i = 0; i < previous.length; i++) {
+    const old = previous[i]!;
+    // A key listed twice is matched through its last position.
+    const gone = before.size === previous.length ? matched[i] === 0 : matched[before.get(old.model)!] === 0;
+    if (gone && (!formatSwitch || formatSwitch.listedByNewFormat.has(old.model))) {
+      exited.push({ kind: 'exited', model: old.model, name: old.name, old: standing(old), new: null });
     }
   }
-  return events.sort(compareEvents);
+  // Events came out in the order of their snapshot: when that is already by rank and key (as
+  // boards publish), the kinds ordered by rank need no sort; score and price moves go by key.
+  const nextInOrder = inOrder(next);
+  const previousInOrder = inOrder(previous);
+  return byKind.flatMap((events, kind) => {
+    const presorted = KIND_ORDER[kind] === 'exited' ? previousInOrder : nextInOrder && !UNRANKED_KINDS.has(KIND_ORDER[kind]!);
+    return presorted ? events : events.sort(compareEvents);
+  });
 }

@@ -30,126 +30,246 @@ function hasInterval(entry: Entry): entry is Entry & { scoreLower: number; score
   return entry.scoreLower !== null && entry.scoreUpper !== null && entry.score !== null;
 }
 
-/** Prefix maximum and count over positions 1..n (Fenwick tree); values only ever go in. */
+/**
+ * Prefix maximum and counts over positions 1..n (Fenwick tree); values only ever go in. A query
+ * leaves its answer in `max`, `count` and `missing` (no object per query: the sweep asks once per
+ * moved model).
+ */
 class PrefixMax {
-  private readonly max: number[];
-  private readonly count: number[];
-  private readonly missing: number[];
+  private readonly maxAt: Float64Array;
+  private readonly countAt: Int32Array;
+  private readonly missingAt: Int32Array;
   private readonly size: number;
+  max = -Infinity;
+  count = 0;
+  missing = 0;
   constructor(size: number) {
     this.size = size;
-    this.max = new Array<number>(size + 1).fill(-Infinity);
-    this.count = new Array<number>(size + 1).fill(0);
-    this.missing = new Array<number>(size + 1).fill(0);
+    this.maxAt = new Float64Array(size + 1).fill(-Infinity);
+    this.countAt = new Int32Array(size + 1);
+    this.missingAt = new Int32Array(size + 1);
   }
   /** Adds a value at `position`; `value` null counts an entry without an interval. */
   add(position: number, value: number | null): void {
     for (let i = position; i <= this.size; i += i & -i) {
-      this.count[i]! += 1;
-      if (value === null) this.missing[i]! += 1;
-      else if (value > this.max[i]!) this.max[i] = value;
+      this.countAt[i]! += 1;
+      if (value === null) this.missingAt[i]! += 1;
+      else if (value > this.maxAt[i]!) this.maxAt[i] = value;
     }
   }
   /** Max, count and count without interval over positions 1..position. */
-  query(position: number): { max: number; count: number; missing: number } {
+  query(position: number): void {
     let max = -Infinity;
     let count = 0;
     let missing = 0;
     for (let i = Math.min(position, this.size); i > 0; i -= i & -i) {
-      if (this.max[i]! > max) max = this.max[i]!;
-      count += this.count[i]!;
-      missing += this.missing[i]!;
+      if (this.maxAt[i]! > max) max = this.maxAt[i]!;
+      count += this.countAt[i]!;
+      missing += this.missingAt[i]!;
     }
-    return { max, count, missing };
+    this.max = max;
+    this.count = count;
+    this.missing = missing;
   }
 }
+
+/** A rank move's event data: how many places it rose (negative: fell) and its significance. */
+export type RankMove = { delta: number; significant: boolean | null; margin: number | null; passed: string[] };
 
 /** Names listed in `passed` at most (the nearest ones); the margin covers all of them. */
 export const PASSED_LIMIT = 10;
 
 /**
- * Significance of every rank move between two snapshots, judged on `next`'s intervals, in
- * O(n log n): two sweeps over the new order with prefix maxima keyed by the old rank.
+ * For each old rank in `oldRank`: the first and the last 1-based position of that rank among all of
+ * them sorted (ties share a rank, so "old rank smaller" is the prefix before the first position).
+ * Counting when ranks are small integers (every real board), a sort otherwise.
  */
-export function rankSignificances(previous: ReadonlyMap<string, Entry>, next: readonly Entry[], direction: Direction): Map<string, Significance> {
-  type Row = { entry: Entry; oldRank: number; newRank: number; oldPosition: number };
-  const rows: Row[] = [];
-  for (const entry of next) {
-    const before = previous.get(entry.model);
-    if (before && before.rank !== null && entry.rank !== null) rows.push({ entry, oldRank: before.rank, newRank: entry.rank, oldPosition: 0 });
+function oldPositions(oldRank: Float64Array): { first: Int32Array; last: Int32Array } {
+  const n = oldRank.length;
+  const first = new Int32Array(n);
+  const last = new Int32Array(n);
+  let top = 0;
+  let integers = true;
+  for (let k = 0; k < n; k++) {
+    const rank = oldRank[k]!;
+    if (rank > top) top = rank;
+    if (!Number.isInteger(rank)) integers = false;
   }
-  // Positions by old rank (ties share the first position of their rank, so "old rank <" is a prefix).
-  const byOld = [...rows].sort((a, b) => a.oldRank - b.oldRank);
-  const firstOfRank = new Map<number, number>();
-  byOld.forEach((row, i) => {
-    if (!firstOfRank.has(row.oldRank)) firstOfRank.set(row.oldRank, i + 1);
-    row.oldPosition = firstOfRank.get(row.oldRank)!;
-  });
-  const lastOfRank = new Map<number, number>();
-  byOld.forEach((row, i) => lastOfRank.set(row.oldRank, i + 1));
-  const n = rows.length;
-  const higher = direction === 'higher';
-  const result = new Map<string, Significance>();
-  const byNew = [...rows].sort((a, b) => a.newRank - b.newRank);
+  if (integers && top <= 8 * n + 64) {
+    // below[r]: how many old ranks are smaller than r.
+    const below = new Int32Array(top + 2);
+    for (let k = 0; k < n; k++) below[oldRank[k]! + 1]! += 1;
+    for (let r = 1; r < below.length; r++) below[r]! += below[r - 1]!;
+    for (let k = 0; k < n; k++) {
+      first[k] = below[oldRank[k]!]! + 1;
+      last[k] = below[oldRank[k]! + 1]!;
+    }
+    return { first, last };
+  }
+  const sorted = Float64Array.from(oldRank).sort();
+  const bound = (value: number, strict: boolean) => {
+    let low = 0;
+    let high = n;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle]! < value || (strict && sorted[middle] === value)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  for (let k = 0; k < n; k++) {
+    first[k] = bound(oldRank[k]!, false) + 1;
+    last[k] = bound(oldRank[k]!, true);
+  }
+  return { first, last };
+}
 
-  const verdict = (row: Row, found: { max: number; count: number; missing: number }, margin: (max: number) => number, passed: () => string[]): Significance => {
-    if (!hasInterval(row.entry)) return { significant: null, margin: null, passed: found.count === 0 ? [] : passed() };
-    if (found.count === 0) return { significant: false, margin: null, passed: [] };
-    if (found.missing > 0) return { significant: null, margin: null, passed: passed() };
-    const value = round(margin(found.max));
-    return { significant: value > 0, margin: value, passed: passed() };
+/**
+ * Significance of every rank move between two snapshots, judged on `next`'s intervals, in
+ * O(n log n): two sweeps over the new order with prefix maxima keyed by the old rank. `oldRanks[i]`
+ * is the previous rank of `next[i]` (0 when it had none, or has none now: not a move). The result
+ * is by position in `next` (undefined: no move judged), each the data of its `rank_changed` event.
+ */
+export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry[], direction: Direction): (RankMove | undefined)[] {
+  const result = new Array<RankMove | undefined>(next.length);
+  // The rows: entries ranked on both snapshots, in the new order (stable for ties).
+  let rows: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < next.length; i++) {
+    if (oldRanks[i] === 0) continue;
+    if (rows.length > 0 && next[rows[rows.length - 1]!]!.rank! > next[i]!.rank!) sorted = false;
+    rows.push(i);
+  }
+  if (!sorted) rows = rows.sort((a, b) => next[a]!.rank! - next[b]!.rank! || a - b);
+  const n = rows.length;
+  const entries = rows.map((i) => next[i]!);
+  const newRank = new Float64Array(n);
+  const oldRank = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    newRank[k] = entries[k]!.rank!;
+    oldRank[k] = oldRanks[rows[k]!]!;
+  }
+  const { first, last } = oldPositions(oldRank);
+  const higher = direction === 'higher';
+
+  // The passed models are gathered in order of key into one scratch list, then copied out.
+  const scratch = new Array<string>(PASSED_LIMIT).fill('');
+  const gather = (got: number, key: string): number => {
+    let i = got;
+    while (i > 0 && scratch[i - 1]! > key) {
+      scratch[i] = scratch[i - 1]!;
+      i--;
+    }
+    scratch[i] = key;
+    return got + 1;
+  };
+  // Jumps over rows that cannot be the ones looked for: the nearest row after each with a smaller
+  // old rank, and the nearest row before each with a larger one (monotonic stacks, O(n)). A row
+  // that was not passed (old rank >= the mover's) has only such rows up to its jump.
+  const nextSmaller = new Int32Array(n).fill(n);
+  const previousLarger = new Int32Array(n).fill(-1);
+  const stack = new Int32Array(n);
+  let depth = 0;
+  for (let i = 0; i < n; i++) {
+    while (depth > 0 && oldRank[stack[depth - 1]!]! > oldRank[i]!) nextSmaller[stack[--depth]!] = i;
+    stack[depth++] = i;
+  }
+  depth = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    while (depth > 0 && oldRank[stack[depth - 1]!]! < oldRank[i]!) previousLarger[stack[--depth]!] = i;
+    stack[depth++] = i;
+  }
+  /** The models nearest to row `k` in the new order that it passed (rise: below it now, above before), sorted. */
+  const passedBy = (k: number, count: number): string[] => {
+    const wanted = Math.min(count, PASSED_LIMIT);
+    const oldK = oldRank[k]!;
+    const newK = newRank[k]!;
+    let got = 0;
+    for (let i = k + 1; i < n && got < wanted; ) {
+      if (oldRank[i]! >= oldK) i = nextSmaller[i]!;
+      else {
+        if (newRank[i]! > newK) got = gather(got, entries[i]!.model);
+        i++;
+      }
+    }
+    return scratch.slice(0, got);
+  };
+  /** The models nearest to row `k` in the new order that passed it (fall: above it now, below before), sorted. */
+  const passing = (k: number, count: number): string[] => {
+    const wanted = Math.min(count, PASSED_LIMIT);
+    const oldK = oldRank[k]!;
+    const newK = newRank[k]!;
+    let got = 0;
+    for (let i = k - 1; i >= 0 && got < wanted; ) {
+      if (oldRank[i]! <= oldK) i = previousLarger[i]!;
+      else {
+        if (newRank[i]! < newK) got = gather(got, entries[i]!.model);
+        i--;
+      }
+    }
+    return scratch.slice(0, got);
+  };
+  /** The verdict on row `k` from the prefix query in `found`, `margin` the gap to the nearest passed interval. */
+  const judge = (k: number, found: PrefixMax, margin: number, rose: boolean): RankMove => {
+    const delta = oldRank[k]! - newRank[k]!;
+    const count = found.count;
+    if (count === 0) return { delta, significant: hasInterval(entries[k]!) ? false : null, margin: null, passed: [] };
+    const passed = rose ? passedBy(k, count) : passing(k, count);
+    if (!hasInterval(entries[k]!) || found.missing > 0) return { delta, significant: null, margin: null, passed };
+    const value = round(margin);
+    return { delta, significant: value > 0, margin: value, passed };
   };
 
   // Rises: the models passed were above before (old rank smaller) and are below now (new rank larger).
   const below = new PrefixMax(n);
   for (let end = n; end > 0; ) {
     let start = end;
-    while (start > 1 && byNew[start - 2]!.newRank === byNew[end - 1]!.newRank) start--;
-    for (let i = start - 1; i < end; i++) {
-      const row = byNew[i]!;
-      if (row.newRank >= row.oldRank) continue;
-      const found = below.query(row.oldPosition - 1);
-      const names = () => nearest(byNew, i + 1, 1, found.count, (other) => other.oldRank < row.oldRank && other.newRank > row.newRank);
-      result.set(row.entry.model, verdict(row, found, (max) => (higher ? row.entry.scoreLower! - max : -max - row.entry.scoreUpper!), names));
+    while (start > 1 && newRank[start - 2] === newRank[end - 1]) start--;
+    for (let k = start - 1; k < end; k++) {
+      if (newRank[k]! >= oldRank[k]!) continue;
+      below.query(first[k]! - 1);
+      const entry = entries[k]!;
+      result[rows[k]!] = judge(k, below, higher ? entry.scoreLower! - below.max : -below.max - entry.scoreUpper!, true);
     }
-    for (let i = start - 1; i < end; i++) {
-      const row = byNew[i]!;
-      below.add(row.oldPosition, hasInterval(row.entry) ? (higher ? row.entry.scoreUpper : -row.entry.scoreLower) : null);
+    for (let k = start - 1; k < end; k++) {
+      const entry = entries[k]!;
+      below.add(first[k]!, hasInterval(entry) ? (higher ? entry.scoreUpper : -entry.scoreLower) : null);
     }
     end = start - 1;
   }
 
   // Falls: the models that passed it were below before (old rank larger) and are above now.
+  // Positions mirrored (n + 1 - last) make "old rank larger" a prefix too.
   const above = new PrefixMax(n);
-  const mirror = (row: Row) => n + 1 - lastOfRank.get(row.oldRank)!;
   for (let start = 0; start < n; ) {
     let end = start + 1;
-    while (end < n && byNew[end]!.newRank === byNew[start]!.newRank) end++;
-    for (let i = start; i < end; i++) {
-      const row = byNew[i]!;
-      if (row.newRank <= row.oldRank) continue;
-      // Old rank strictly larger = mirrored positions before this rank's last one.
-      const found = above.query(mirror(row) - 1);
-      const names = () => nearest(byNew, i - 1, -1, found.count, (other) => other.oldRank > row.oldRank && other.newRank < row.newRank);
-      result.set(row.entry.model, verdict(row, found, (max) => (higher ? -max - row.entry.scoreUpper! : row.entry.scoreLower! - max), names));
+    while (end < n && newRank[end] === newRank[start]) end++;
+    for (let k = start; k < end; k++) {
+      if (newRank[k]! <= oldRank[k]!) continue;
+      above.query(n - last[k]!);
+      const entry = entries[k]!;
+      result[rows[k]!] = judge(k, above, higher ? -above.max - entry.scoreUpper! : entry.scoreLower! - above.max, false);
     }
-    for (let i = start; i < end; i++) {
-      const row = byNew[i]!;
-      above.add(mirror(row), hasInterval(row.entry) ? (higher ? -row.entry.scoreLower : row.entry.scoreUpper) : null);
+    for (let k = start; k < end; k++) {
+      const entry = entries[k]!;
+      above.add(n + 1 - last[k]!, hasInterval(entry) ? (higher ? -entry.scoreLower : entry.scoreUpper) : null);
     }
     start = end;
   }
   return result;
 }
 
-/** The `count` (at most PASSED_LIMIT) keys matching `test` nearest to `from` in the new order, sorted. */
-function nearest<T extends { entry: Entry }>(order: readonly T[], from: number, step: 1 | -1, count: number, test: (row: T) => boolean): string[] {
-  const found: string[] = [];
-  const wanted = Math.min(count, PASSED_LIMIT);
-  for (let i = from; i >= 0 && i < order.length && found.length < wanted; i += step) {
-    if (test(order[i]!)) found.push(order[i]!.entry.model);
-  }
-  return found.sort();
+/** Significance of every rank move between two snapshots, by model (see rankSignificancesAt). */
+export function rankSignificances(previous: ReadonlyMap<string, Entry>, next: readonly Entry[], direction: Direction): Map<string, Significance> {
+  const oldRanks = new Float64Array(next.length);
+  next.forEach((entry, i) => {
+    const before = previous.get(entry.model);
+    oldRanks[i] = before && before.rank !== null && entry.rank !== null ? before.rank : 0;
+  });
+  const found = rankSignificancesAt(oldRanks, next, direction);
+  const result = new Map<string, Significance>();
+  found.forEach((move, i) => move && result.set(next[i]!.model, { significant: move.significant, margin: move.margin, passed: move.passed }));
+  return result;
 }
 
 /** Significance of a score move: is the new score outside the interval published with the old one? */
@@ -157,6 +277,12 @@ export function scoreSignificance(before: Entry, now: Entry): Significance {
   if (!hasInterval(before) || now.score === null) return { significant: null, margin: null, passed: [] };
   const margin = round(Math.max(now.score - before.scoreUpper, before.scoreLower - now.score));
   return { significant: margin > 0, margin, passed: [] };
+}
+
+/** A score move's event data: its delta and significance (see scoreSignificance). */
+export function scoreMove(before: Entry, now: Entry): EventValues {
+  const { significant, margin, passed } = scoreSignificance(before, now);
+  return { delta: now.score! - before.score!, significant, margin, passed };
 }
 
 /** The significance as event data fields. */

@@ -107,12 +107,13 @@ describe('rankSignificances (the O(n log n) sweep) agrees with the definition ch
       return rose ? old.rank < before.rank! && other.rank > now.rank! : old.rank > before.rank! && other.rank < now.rank!;
     });
     const interval = (entry: Entry) => entry.scoreLower !== null && entry.scoreUpper !== null;
-    if (!interval(now)) return { significant: null, margin: null, count: passed.length };
-    if (passed.length === 0) return { significant: false, margin: null, count: 0 };
-    if (!passed.every(interval)) return { significant: null, margin: null, count: passed.length };
+    const names = passed.map((other) => other.model).sort();
+    if (!interval(now)) return { significant: null, margin: null, count: passed.length, names };
+    if (passed.length === 0) return { significant: false, margin: null, count: 0, names };
+    if (!passed.every(interval)) return { significant: null, margin: null, count: passed.length, names };
     const gap = (winner: Entry, loser: Entry) => (direction === 'higher' ? winner.scoreLower! - loser.scoreUpper! : loser.scoreLower! - winner.scoreUpper!);
     const margin = Math.min(...passed.map((other) => (rose ? gap(now, other) : gap(other, now))));
-    return { significant: Math.round(margin * 1e6) / 1e6 > 0, margin: Math.round(margin * 1e6) / 1e6, count: passed.length };
+    return { significant: Math.round(margin * 1e6) / 1e6 > 0, margin: Math.round(margin * 1e6) / 1e6, count: passed.length, names };
   }
 
   let seed = 20261123;
@@ -129,10 +130,19 @@ describe('rankSignificances (the O(n log n) sweep) agrees with the definition ch
     return rows;
   };
 
-  it.each(Array.from({ length: 60 }, (_, i) => [i]))('random boards #%i', () => {
+  /** The same board in another order, its ranks spread apart (`factor`): what a board may publish. */
+  const reshaped = (entries: Entry[], factor: number, shuffle: boolean): Entry[] => {
+    const rows = entries.map((entry) => ({ ...entry, rank: entry.rank === null ? null : entry.rank * factor }));
+    if (shuffle) rows.sort(() => random() - 0.5);
+    return rows;
+  };
+
+  it.each(Array.from({ length: 60 }, (_, i) => [i]))('random boards #%i (in rank order, shuffled, with ranks far apart)', (i) => {
     const keys = Array.from({ length: 25 }, (_, i) => `m${i}`);
-    const previous = randomBoard(keys.filter(() => random() < 0.9));
-    const next = randomBoard(keys.filter(() => random() < 0.9));
+    // Every third board is listed out of rank order; every fifth publishes ranks 1000 apart.
+    const factor = i % 5 === 0 ? 1000 : 1;
+    const previous = reshaped(randomBoard(keys.filter(() => random() < 0.9)), factor, i % 3 === 0);
+    const next = reshaped(randomBoard(keys.filter(() => random() < 0.9)), factor, i % 3 === 1);
     const direction: Direction = random() < 0.5 ? 'higher' : 'lower';
     const before = map(previous);
     const after = map(next);
@@ -144,6 +154,8 @@ describe('rankSignificances (the O(n log n) sweep) agrees with the definition ch
       const got = fast.get(entry.model)!;
       expect({ significant: got.significant, margin: got.margin }, entry.model).toEqual({ significant: expected.significant, margin: expected.margin });
       expect(got.passed.length).toBe(Math.min(expected.count, PASSED_LIMIT));
+      // All of them listed (the nearest ones are a choice only past the limit), sorted.
+      if (expected.count <= PASSED_LIMIT) expect(got.passed, entry.model).toEqual(expected.names);
     }
   });
 });
