@@ -2,28 +2,40 @@
 // The `rankwatch` command. rankwatch is TypeScript run directly by Node >= 22.18 (type
 // stripping); on an older Node (such as the system's Node 20) this launcher re-runs the command
 // under the Node 24 that `npm ci` installs from the npm registry (package `node`).
+//
+// The command always runs with V8's `--liftoff-only`: the embedded database (PGlite) is
+// PostgreSQL compiled to WebAssembly, with some very large functions (the SQL parser, the
+// expression interpreter). Re-compiling them with V8's optimizing compiler peaked at 630-710 MB
+// resident and took seconds of CPU in every process; with the baseline compiler alone a CLI read
+// peaks at ~150 MB and the same queries answer sooner within a process's first minutes (see
+// "Memory and start-up" in the README). The flag concerns WebAssembly only, and V8 reads it only
+// at start, so a process started without it re-runs itself with it.
 import { spawn } from 'node:child_process';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const ENGINE_FLAGS = ['--liftoff-only'];
 const [major, minor] = process.versions.node.split('.').map(Number);
 const stripsTypes = major > 22 || (major === 22 && minor >= 18);
 
-if (stripsTypes) {
+if (stripsTypes && ENGINE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
   // Caches compiled code on disk (node_modules/.cache): later commands start several times faster.
   module.enableCompileCache?.();
+  (await import('./module-types.ts')).registerModuleTypes();
   await import('./cli.ts');
 } else {
-  let node;
-  try {
-    const require = createRequire(import.meta.url);
-    node = join(dirname(require.resolve('node/package.json')), 'bin', 'node');
-  } catch {
-    process.stderr.write(`rankwatch needs Node 22.18 or later (this is ${process.version}); run \`npm ci\` in the rankwatch folder to install it\n`);
-    process.exit(1);
+  let node = process.execPath;
+  if (!stripsTypes) {
+    try {
+      const require = createRequire(import.meta.url);
+      node = join(dirname(require.resolve('node/package.json')), 'bin', 'node');
+    } catch {
+      process.stderr.write(`rankwatch needs Node 22.18 or later (this is ${process.version}); run \`npm ci\` in the rankwatch folder to install it\n`);
+      process.exit(1);
+    }
   }
-  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(node, [...ENGINE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const forward = (signal) => child.kill(signal);
   for (const signal of signals) process.on(signal, forward);

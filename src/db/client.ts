@@ -71,6 +71,18 @@ function preparingReads(sql: postgres.Sql): postgres.Sql {
   });
 }
 
+/**
+ * PGlite's settings for a small footprint, in `serve`, every CLI command and the tests:
+ * `shared_buffers` 16 MB (PostgreSQL's default is 128 MB). PGlite reads its files through the
+ * operating system, whose page cache keeps them anyway; buffers inside the WebAssembly memory only
+ * add resident memory, never given back. (The other half of PGlite's footprint is the WebAssembly
+ * engine's: see `--liftoff-only` in src/bin.js.)
+ */
+export async function pgliteOptions(): Promise<{ startParams: string[] }> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+}
+
 /** Opens PostgreSQL when a URL is given, otherwise PGlite (taking its data directory's lock). */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.databaseUrl) {
@@ -95,16 +107,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     };
   }
   // Loaded on demand: the PostgreSQL-only builds (Cloudflare Workers) never need PGlite or files.
-  const [{ PGlite }, { drizzle: drizzlePglite }, { lockDataDir }] = await Promise.all([
+  const [{ PGlite }, { drizzle: drizzlePglite }, { lockDataDir }, options] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
     import('./lock.ts'),
+    pgliteOptions(),
   ]);
   const inMemory = target.dataDir.startsWith('memory://');
   const lock = inMemory ? null : await lockDataDir(target.dataDir, target.command ?? 'cli');
   let client: PGlite;
   try {
-    client = new PGlite(target.dataDir, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+    client = new PGlite(target.dataDir, { ...options, ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}) });
     await client.waitReady;
   } catch (error) {
     await lock?.release();

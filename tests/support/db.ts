@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { scrapers } from '../../scrapers/index.ts';
-import { openDatabase, type Database } from '../../src/db/client.ts';
+import { openDatabase, pgliteOptions, type Database } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { syncRegistry } from '../../src/ingest/store.ts';
 
@@ -84,7 +84,7 @@ export async function createCliEnvironment(): Promise<{ env: Record<string, stri
   }
   const dir = await mkdtemp(join(tmpdir(), 'rankwatch-cli-'));
   const dataDir = join(dir, 'data');
-  const pglite = new PGlite(dataDir, { loadDataDir: await template() });
+  const pglite = new PGlite(dataDir, { ...(await pgliteOptions()), loadDataDir: await template() });
   await pglite.waitReady;
   await pglite.close();
   return { env: { RANKWATCH_DATA: dataDir }, dataDir, cleanup: () => rm(dir, { recursive: true, force: true }) };
