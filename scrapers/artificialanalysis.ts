@@ -195,5 +195,9 @@ export const artificialAnalysis: Scraper = {
     'one request per board per hour, and never scrapes the website.',
   parserVersion: '1',
   boards: BOARDS.map((board) => board.definition),
+  docs: {
+    formats: '`GET /api/v2/data/llms/models`',
+    live: 'the same API, with `RANKWATCH_ARTIFICIALANALYSIS_API_KEY` (without it the boards are "not configured")',
+  },
   parse,
 };

@@ -265,5 +265,9 @@ export const helm: Scraper = {
     'leaderboard pages load. rankwatch reads one group file per board once a day, never the pages, and links back to HELM.',
   parserVersion: '1',
   boards: BOARDS.map((entry) => entry.definition),
+  docs: {
+    formats: '`groups/<group>.json` of a release (`helm-summarize` output)',
+    live: 'the release\'s file in the public GCS bucket',
+  },
   parse,
 };

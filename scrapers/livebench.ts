@@ -172,5 +172,9 @@ export const livebench: Scraper = {
     'day, never the rendered page, recomputes the Global Average as the page does, and links back to livebench.ai.',
   parserVersion: '1',
   boards: [...BOARDS],
+  docs: {
+    formats: '`table_<release>.csv` with `categories_<release>.json` attached (`--attach categories=FILE`)',
+    live: '`livebench.ai/table_2026_01_08.csv` + categories',
+  },
   parse,
 };

@@ -721,5 +721,9 @@ export const lmarena: Scraper = {
   // Display names in the CSV archive and the pages, internal keys in the JSON export: one board key through model identity.
   boardKeys: 'identity',
   boards: BOARDS.map((board) => board.definition),
+  docs: {
+    formats: 'leaderboard CSV archive (2024-06 to 2025-07, all column variants), the 2025 CSVs (`rank_stylectrl`), the Gradio page (`window.gradio_config`), the Next.js page (`self.__next_f.push` payloads), arena-catalog JSON, the official dataset\'s row JSON',
+    live: "arena-catalog JSON on GitHub; WebDev from the CC BY 4.0 dataset's rows API",
+  },
   parse,
 };

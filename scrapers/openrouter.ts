@@ -128,5 +128,9 @@ export const openrouter: Scraper = {
     'rankwatch reads only that documented JSON endpoint, once an hour, and never scrapes the website.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: '`GET /api/v1/models`',
+    live: '`https://openrouter.ai/api/v1/models`',
+  },
   parse,
 };

@@ -166,5 +166,9 @@ export const superclue: Scraper = {
     'table\'s numbers and links back to the repository. The website is not scraped.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: 'README markdown of every era, ranked (medals, `-`) and unranked (2023-05): the table with a model and a total column (总分 or 平均), under whatever title',
+    live: 'the GitHub README',
+  },
   parse,
 };

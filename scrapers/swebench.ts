@@ -136,5 +136,9 @@ export const swebench: Scraper = {
     'never the site pages, and links back to swebench.com.',
   parserVersion: '1',
   boards: BOARDS.map((entry) => entry.definition),
+  docs: {
+    formats: '`data/leaderboards.json`',
+    live: 'the GitHub file',
+  },
   parse,
 };

@@ -97,5 +97,9 @@ export const voicebench: Scraper = {
     'fetches the raw README once a day, stores only the Overall scores and ranks, and links back to the repository.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: 'README table of every commit, with or without a Rank column',
+    live: 'the GitHub README',
+  },
   parse,
 };
