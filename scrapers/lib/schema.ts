@@ -26,9 +26,16 @@ export interface JsonFormat<T> {
 
 type Path = readonly PropertyKey[];
 
-/** `data[3].pricing.prompt`. */
+/** `data[3].pricing.prompt`, `categories["Data Analysis"]`. */
 export function formatPath(path: Path): string {
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+  return path
+    .map((key, i) => {
+      if (typeof key === 'number') return `[${key}]`;
+      const name = String(key);
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+      return i === 0 ? name : `.${name}`;
+    })
+    .join('');
 }
 
 const article = (type: string) => (type === 'null' || type === 'undefined' ? type : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);

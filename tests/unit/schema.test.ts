@@ -49,5 +49,6 @@ describe('parseJson: one helper turns a zod mismatch into a ParseError naming th
     expect(formatPath(['data', 3, 'pricing', 'prompt'])).toBe('data[3].pricing.prompt');
     expect(formatPath([0, 'header'])).toBe('[0].header');
     expect(formatPath([])).toBe('');
+    expect(formatPath(['categories', 'Data Analysis', 0])).toBe('categories["Data Analysis"][0]');
   });
 });
