@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { readCsv } from './lib/csv.ts';
@@ -5,6 +6,7 @@ import { finishEntries } from './lib/entries.ts';
 import { cellText, describeHtml } from './lib/html.ts';
 import { parseInterval } from './lib/interval.ts';
 import { upperBoundRanks } from './lib/rank.ts';
+import { parseJson, validate } from './lib/schema.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, HealthThresholds, LiveSource, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -583,12 +585,18 @@ const CATALOG_MARKS: Readonly<Record<'text' | 'vision' | 'image', readonly strin
   image: ['is_preset_generation', 'not_preset_generation'],
 };
 
-function parseCatalog(document: unknown, text: string, board: LmarenaBoard): ParsedSnapshot {
+/** leaderboard-<arena>.json: category → model key → rating and its 95% bounds. */
+const CatalogSchema = z.record(z.string(), z.unknown(), { error: 'an object of categories' });
+const CatalogCategorySchema = z.record(
+  z.string(),
+  z.looseObject({ rating: z.number(), rating_q025: z.number().nullish().catch(null), rating_q975: z.number().nullish().catch(null) }),
+  { error: 'an object of models ({rating, rating_q025, rating_q975} per model key)' },
+);
+
+function parseCatalog(json: unknown, text: string, board: LmarenaBoard): ParsedSnapshot {
   const catalog = board.catalog;
   if (!catalog) throw notCarried(board, 'arena-catalog JSON');
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new ParseError(`${CATALOG_WHAT}: an object of categories`, excerpt(text));
-  }
+  const document = validate(json, { what: CATALOG_WHAT, schema: CatalogSchema }, text);
   const keys = Object.keys(document);
   const arena = catalog.file === 'text-style-control' ? 'text' : catalog.file;
   for (const [other, marks] of Object.entries(CATALOG_MARKS)) {
@@ -597,17 +605,9 @@ function parseCatalog(document: unknown, text: string, board: LmarenaBoard): Par
       throw new ParseError(`${CATALOG_WHAT} of leaderboard-${catalog.file}.json`, `the categories of a ${other} file (${foreign.join(', ')})`);
     }
   }
-  const category = (document as Record<string, unknown>)[catalog.category];
-  if (typeof category !== 'object' || category === null || Array.isArray(category)) {
-    throw new ParseError(`${CATALOG_WHAT} with a "${catalog.category}" category`, `keys ${excerpt(keys.join(', '))}`);
-  }
-  const rows = Object.entries(category as Record<string, unknown>).map(([key, raw]) => {
-    const value = raw as { rating?: unknown; rating_q025?: unknown; rating_q975?: unknown } | null;
-    if (typeof value?.rating !== 'number' || !Number.isFinite(value.rating)) {
-      throw new ParseError(`${CATALOG_WHAT}: {rating, rating_q025, rating_q975} per model`, `${JSON.stringify(key)}: ${excerpt(JSON.stringify(raw))}`);
-    }
-    return { key, rating: value.rating, lower: finite(value.rating_q025), upper: finite(value.rating_q975) };
-  });
+  if (document[catalog.category] === undefined) throw new ParseError(`${CATALOG_WHAT} with a "${catalog.category}" category`, `keys ${excerpt(keys.join(', '))}`);
+  const category = validate(document[catalog.category], { what: CATALOG_WHAT, schema: CatalogCategorySchema, at: [catalog.category] });
+  const rows = Object.entries(category).map(([key, value]) => ({ key, rating: value.rating, lower: value.rating_q025 ?? null, upper: value.rating_q975 ?? null }));
   // The export has no ranks: they are LMArena's published Rank (UB), computed from the bounds it gives
   // (equal to the ranks of the CSV archive and the page of the same day, which other formats carry).
   const ranks = upperBoundRanks(
@@ -624,22 +624,43 @@ const DATASET_WHAT = 'leaderboard-dataset rows JSON';
 /** The most rows the datasets-server API returns per request. */
 const DATASET_PAGE = 100;
 
-function parseDatasetRows(document: { rows: unknown[]; num_rows_total?: unknown }, board: LmarenaBoard): ParsedSnapshot {
+/** The datasets-server's rows answer: `{rows: [{row_idx, row, truncated_cells}], num_rows_total}`. */
+const DatasetSchema = z.looseObject({
+  rows: z.array(
+    z.looseObject({
+      row_idx: z.number().optional().catch(undefined),
+      row: z.record(z.string(), z.unknown()),
+      truncated_cells: z.array(z.unknown()).optional().catch(undefined),
+    }),
+  ),
+  num_rows_total: z.number().nullish().catch(null),
+});
+
+/** A leaderboard row of the board's category. */
+const DatasetRowSchema = z.looseObject({
+  model_name: z.string({ error: 'a model_name' }).trim().min(1, { error: 'a model_name' }),
+  rating: z.number({ error: 'a numeric rating (the agent config\'s "score" rows are another board)' }),
+  rank: z.number({ error: 'a whole-number rank' }).int({ error: 'a whole-number rank' }).min(1, { error: 'a whole-number rank' }).nullish(),
+  organization: z.string().trim().nullish().catch(null),
+  rating_lower: z.number().nullish().catch(null),
+  rating_upper: z.number().nullish().catch(null),
+  vote_count: z.number().nullish().catch(null),
+});
+
+function parseDatasetRows(document: z.infer<typeof DatasetSchema>, board: LmarenaBoard): ParsedSnapshot {
   const dataset = board.dataset;
   if (!dataset) throw notCarried(board, DATASET_WHAT);
-  const items = document.rows.map((item, i) => {
-    const wrapper = (typeof item === 'object' && item !== null ? item : {}) as { row_idx?: unknown; row?: unknown; truncated_cells?: unknown };
-    if (typeof wrapper.row !== 'object' || wrapper.row === null) throw new ParseError(`${DATASET_WHAT}: {row_idx, row} items`, `item ${i + 1}: ${excerpt(JSON.stringify(item))}`);
-    if (Array.isArray(wrapper.truncated_cells) && wrapper.truncated_cells.length > 0) {
-      throw new ParseError(`${DATASET_WHAT}: whole cells`, `row ${String(wrapper.row_idx)} with truncated cells ${wrapper.truncated_cells.join(', ')}`);
+  const items = document.rows.map((item, position) => {
+    if (item.truncated_cells && item.truncated_cells.length > 0) {
+      throw new ParseError(`${DATASET_WHAT}: whole cells`, `row ${String(item.row_idx)} with truncated cells ${item.truncated_cells.join(', ')}`);
     }
-    return { index: wrapper.row_idx, row: wrapper.row as Row };
+    return { index: item.row_idx, position, row: item.row };
   });
   const first = items[0]?.index;
   if (typeof first === 'number' && first !== 0) throw new ParseError(`${DATASET_WHAT}: the first page (row_idx from 0)`, `rows from row_idx ${first}`);
   // One request holds at most 100 rows: a first page that is full stands for the board's top,
   // a shorter one must be the whole table (otherwise the response was cut).
-  const total = finite(document.num_rows_total);
+  const total = document.num_rows_total ?? null;
   if (total !== null && total > items.length && items.length < DATASET_PAGE) {
     throw new ParseError(`${DATASET_WHAT}: all ${total} rows or a full page of ${DATASET_PAGE}`, `${items.length} rows`);
   }
@@ -648,46 +669,30 @@ function parseDatasetRows(document: { rows: unknown[]; num_rows_total?: unknown 
     const categories = [...new Set(items.map(({ row }) => JSON.stringify(row.category ?? null)))];
     throw new ParseError(`${DATASET_WHAT} of category "${dataset.category}"`, items.length > 0 ? `categories ${excerpt(categories.join(', '))}` : 'no rows');
   }
-  const entries = ofCategory.map(({ index, row }) => {
-    const where = `row_idx ${String(index)}`;
-    const name = nonEmpty(row.model_name);
-    const score = finite(row.rating);
-    if (!name) throw new ParseError(`${DATASET_WHAT}: a model_name in every row`, `${where}: ${excerpt(JSON.stringify(row))}`);
-    if (score === null) {
-      throw new ParseError(`${DATASET_WHAT}: a numeric rating (the agent config's "score" rows are another board)`, `${where}: keys ${Object.keys(row).join(', ')}`);
-    }
-    const rank = row.rank === null || row.rank === undefined ? null : row.rank;
-    if (rank !== null && (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1)) {
-      throw new ParseError(`${DATASET_WHAT}: a whole-number rank`, `${where}: ${excerpt(JSON.stringify(rank))}`);
-    }
+  const entries = ofCategory.map(({ position, row }) => {
+    const checked = validate(row, { what: DATASET_WHAT, schema: DatasetRowSchema, at: ['rows', position, 'row'] });
     return makeEntry({
-      rank,
-      model: name,
-      name,
-      organization: nonEmpty(row.organization),
-      score,
-      scoreLower: finite(row.rating_lower),
-      scoreUpper: finite(row.rating_upper),
-      votes: finite(row.vote_count),
+      rank: checked.rank ?? null,
+      model: checked.model_name,
+      name: checked.model_name,
+      organization: checked.organization || null,
+      score: checked.rating,
+      scoreLower: checked.rating_lower ?? null,
+      scoreUpper: checked.rating_upper ?? null,
+      votes: checked.vote_count ?? null,
     });
   });
   const dates = ofCategory.map(({ row }) => isoDate(row.leaderboard_publish_date)).filter((date): date is string => date !== null).sort();
   return finish(entries, 'dataset-rows-json', DATASET_WHAT, dates.at(-1) ?? null);
 }
 
-function parseJson(text: string, board: LmarenaBoard): ParsedSnapshot {
+/** The dataset's rows answer (it has a "rows" array), else the arena-catalog export. */
+function parseJsonBody(text: string, board: LmarenaBoard): ParsedSnapshot {
   const what = board.catalog ? CATALOG_WHAT : DATASET_WHAT;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(`${what}`, `malformed JSON (${(error as Error).message})`, { cause: error });
-  }
-  const rows = (document as { rows?: unknown } | null)?.rows;
-  if (Array.isArray(rows)) return parseDatasetRows(document as { rows: unknown[] }, board);
-  if (board.catalog) return parseCatalog(document, text, board);
-  const found = typeof document === 'object' && document !== null && !Array.isArray(document) ? `keys ${excerpt(Object.keys(document).join(', '))}` : excerpt(text);
-  throw new ParseError(`${DATASET_WHAT}: an object with a "rows" array`, found);
+  const document = parseJson(text, { what, schema: z.unknown() });
+  const hasRows = z.looseObject({ rows: z.array(z.unknown()) }).safeParse(document).success;
+  if (board.catalog && !hasRows) return parseCatalog(document, text, board);
+  return parseDatasetRows(validate(document, { what: DATASET_WHAT, schema: DatasetSchema }, text), board);
 }
 
 /** Recognises the format from the content itself: JSON, an HTML page, or CSV text. */
@@ -696,7 +701,7 @@ function parse(body: string, context: ParseContext): ParsedSnapshot {
   const text = body.replace(/^\uFEFF/, '');
   const head = text.trimStart().slice(0, 512);
   if (head === '') throw new ParseError(EXPECTED, 'an empty document');
-  if (head.startsWith('{') || head.startsWith('[')) return parseJson(text, board);
+  if (head.startsWith('{') || head.startsWith('[')) return parseJsonBody(text, board);
   if (head.startsWith('<') || /<html|<!doctype/i.test(head)) {
     if (text.includes('self.__next_f')) return parsePage(text, board);
     return parseGradio(text, board);
