@@ -358,35 +358,31 @@ function parseCsv(body: string): ParsedSnapshot {
   return finish(entries, rowPositions ? 'lmarena-csv' : 'lmsys-csv', CSV_WHAT);
 }
 
-interface GradioComponent {
-  id: number;
-  type: string;
-  props: { label?: unknown; value?: unknown };
-}
+/** A Gradio component: a dataframe's `value` is its table, a tab item's `label` its tab. */
+const GradioComponentSchema = z.looseObject({
+  id: z.number(),
+  type: z.string(),
+  props: z.looseObject({ label: z.unknown().optional(), value: z.unknown().optional() }).catch({}),
+});
+type GradioComponent = z.infer<typeof GradioComponentSchema>;
 interface GradioLayout {
   id: number;
   children?: GradioLayout[];
 }
+const GradioLayoutSchema: z.ZodType<GradioLayout> = z.looseObject({ id: z.number(), children: z.array(z.lazy(() => GradioLayoutSchema)).optional() });
+const GradioConfigSchema = z.looseObject({ components: z.array(GradioComponentSchema), layout: GradioLayoutSchema });
+/** A dataframe's value: its headers and rows. */
+const GradioTableSchema = z.looseObject({ headers: z.array(z.string()), data: z.array(z.array(z.unknown())) });
 
 const GRADIO_WHAT = 'LMArena Gradio page';
 const GRADIO_MARKER = 'window.gradio_config = ';
 
-function gradioConfig(html: string): { components: GradioComponent[]; layout: GradioLayout } {
+function gradioConfig(html: string): z.infer<typeof GradioConfigSchema> {
   const start = html.indexOf(GRADIO_MARKER);
   if (start < 0) throw new ParseError(EXPECTED, describeHtml(html));
   const end = html.indexOf('</script>', start);
   const text = html.slice(start + GRADIO_MARKER.length, end < 0 ? undefined : end).trim().replace(/;$/, '');
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(`${GRADIO_WHAT}: a complete window.gradio_config object`, `unparseable JSON (${(error as Error).message}); the page may be cut off`, { cause: error });
-  }
-  const value = config as { components?: unknown; layout?: unknown };
-  if (!Array.isArray(value.components) || typeof value.layout !== 'object' || value.layout === null) {
-    throw new ParseError(`${GRADIO_WHAT}: gradio_config with components and layout`, `keys ${Object.keys(value).join(', ')}`);
-  }
-  return { components: value.components as GradioComponent[], layout: value.layout as GradioLayout };
+  return parseJson(text, { what: `${GRADIO_WHAT} (window.gradio_config)`, expected: `${GRADIO_WHAT}: a complete window.gradio_config object`, schema: GradioConfigSchema });
 }
 
 /** Dataframe components with the labels of the tabs they sit in, outermost first. */
@@ -403,20 +399,15 @@ function dataframesWithTabs(components: GradioComponent[], layout: GradioLayout)
   return found;
 }
 
-function isTable(value: unknown): value is { headers: string[]; data: unknown[][] } {
-  const table = value as { headers?: unknown; data?: unknown };
-  return Array.isArray(table?.headers) && Array.isArray(table?.data);
-}
-
 function parseGradio(html: string, board: LmarenaBoard): ParsedSnapshot {
   const { components, layout } = gradioConfig(html);
   const tab = board.gradioTab;
   if (!tab) throw notCarried(board, 'a Gradio page');
   const rankHeader = (headers: string[]) => headers.findIndex((h) => /^Rank\*? \(UB\)$|^Rank$/.test(h));
   const scoreHeader = (headers: string[]) => headers.findIndex((h) => /^Arena (Score|Elo)$/.test(h));
-  const tables = dataframesWithTabs(components, layout).filter(({ component }) => {
-    const value = component.props.value;
-    return isTable(value) && rankHeader(value.headers) >= 0 && scoreHeader(value.headers) >= 0 && value.headers.includes('Model');
+  const tables = dataframesWithTabs(components, layout).flatMap(({ component, tabs }) => {
+    const value = GradioTableSchema.safeParse(component.props.value);
+    return value.success && rankHeader(value.data.headers) >= 0 && scoreHeader(value.data.headers) >= 0 && value.data.headers.includes('Model') ? [{ value: value.data, tabs }] : [];
   });
   const inTab = tables.filter(({ tabs }) => tabs.some((label) => /Leaderboard/.test(label)) && tab.test(tabs.at(-1) ?? ''));
   const chosen = inTab[0];
@@ -426,7 +417,7 @@ function parseGradio(html: string, board: LmarenaBoard): ParsedSnapshot {
       tables.length > 0 ? `tables under tabs ${tables.map(({ tabs }) => JSON.stringify(tabs.at(-1) ?? '')).join(', ')}` : 'no leaderboard table',
     );
   }
-  const value = chosen.component.props.value as { headers: string[]; data: unknown[][] };
+  const value = chosen.value;
   const at = (name: string) => value.headers.indexOf(name);
   const rank = rankHeader(value.headers);
   const score = scoreHeader(value.headers);
@@ -477,13 +468,21 @@ function balanced(text: string, open: number): string | null {
   return null;
 }
 
-interface PageLeaderboard {
-  arenaSlug?: unknown;
-  categorySlug?: unknown;
-  leaderboardType?: unknown;
-  lastUpdated?: unknown;
-  entries?: unknown;
-}
+/** One board of the page's "leaderboards" arrays; anything in them that is not an object is no board. */
+const PageLeaderboardSchema = z.looseObject({
+  arenaSlug: z.unknown().optional(),
+  categorySlug: z.unknown().optional(),
+  leaderboardType: z.unknown().optional(),
+  lastUpdated: z.unknown().optional(),
+  entries: z.unknown().optional(),
+});
+type PageLeaderboard = z.infer<typeof PageLeaderboardSchema>;
+const PageLeaderboardsSchema = z.array(z.unknown(), { error: 'a "leaderboards" array' }).transform((items) =>
+  items.flatMap((item) => {
+    const board = PageLeaderboardSchema.safeParse(item);
+    return board.success ? [board.data] : [];
+  }),
+);
 
 function pageLeaderboards(flight: string): PageLeaderboard[] {
   const found: PageLeaderboard[] = [];
@@ -492,13 +491,7 @@ function pageLeaderboards(flight: string): PageLeaderboard[] {
     if (flight[open] !== '[') continue;
     const text = balanced(flight, open);
     if (text === null) throw new ParseError(`${PAGE_WHAT}: a complete "leaderboards" array`, `one cut off after ${flight.length - open} characters; the page may be truncated`);
-    let list: unknown;
-    try {
-      list = JSON.parse(text);
-    } catch (error) {
-      throw new ParseError(`${PAGE_WHAT}: a "leaderboards" array of JSON objects`, `unparseable JSON (${(error as Error).message})`, { cause: error });
-    }
-    if (Array.isArray(list)) found.push(...list.filter((item): item is PageLeaderboard => typeof item === 'object' && item !== null));
+    found.push(...parseJson(text, { what: `${PAGE_WHAT}: a "leaderboards" array of JSON objects`, schema: PageLeaderboardsSchema }));
   }
   return found;
 }
@@ -531,10 +524,28 @@ function isoDate(value: unknown): string | null {
   return Number.isNaN(time) ? null : /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : new Date(time).toISOString();
 }
 
-type Row = Record<string, unknown>;
 
-const finite = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-const nonEmpty = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
+const optionalText = z.string().trim().nullish().catch(null);
+const optionalNumber = z.number().nullish().catch(null);
+
+/** A board's rows in the page's flight data. */
+const PageRowsSchema = z.array(
+  z
+    .looseObject({
+      modelDisplayName: optionalText,
+      modelKey: optionalText,
+      modelOrganization: optionalText,
+      rating: z.number({ error: 'a numeric rating' }),
+      rank: z.number({ error: 'a whole-number rank' }).int({ error: 'a whole-number rank' }).min(1, { error: 'a whole-number rank' }).nullish(),
+      ratingLower: optionalNumber,
+      ratingUpper: optionalNumber,
+      votes: optionalNumber,
+      inputPricePerMillion: optionalNumber,
+      outputPricePerMillion: optionalNumber,
+    })
+    .refine((row) => Boolean(row.modelDisplayName || row.modelKey), { error: 'modelDisplayName or modelKey' }),
+  { error: 'an "entries" array of rows' },
+);
 
 function parsePage(html: string, board: LmarenaBoard): ParsedSnapshot {
   if (!board.page) throw notCarried(board, 'a Next.js page');
@@ -544,33 +555,25 @@ function parsePage(html: string, board: LmarenaBoard): ParsedSnapshot {
     throw new ParseError(`${PAGE_WHAT}: a "leaderboards" array in its flight data`, `${flight.length} characters of flight data without one`);
   }
   const chosen = pageBoard(leaderboards, board);
-  if (!Array.isArray(chosen.entries)) {
-    throw new ParseError(`${PAGE_WHAT}: an "entries" array of rows in the ${String(chosen.arenaSlug)} leaderboard`, excerpt(JSON.stringify(chosen.entries ?? null)));
-  }
-  const entries = (chosen.entries as unknown[]).map((raw, i) => {
-    const row = (typeof raw === 'object' && raw !== null ? raw : {}) as Row;
-    const where = `${String(chosen.arenaSlug)} row ${i + 1}`;
-    const name = nonEmpty(row.modelDisplayName) ?? nonEmpty(row.modelKey);
-    const score = finite(row.rating);
-    const rank = row.rank === null || row.rank === undefined ? null : row.rank;
-    if (!name) throw new ParseError(`${PAGE_WHAT}: modelDisplayName or modelKey in every row`, `${where}: ${excerpt(JSON.stringify(raw))}`);
-    if (score === null) {
-      throw new ParseError(`${PAGE_WHAT}: a numeric rating`, `${where}: ${'rating' in row ? excerpt(JSON.stringify(row.rating)) : `no "rating" among keys ${excerpt(Object.keys(row).join(', '))}`}`);
-    }
-    if (rank !== null && (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1)) {
-      throw new ParseError(`${PAGE_WHAT}: a whole-number rank`, `${where}: ${excerpt(JSON.stringify(rank))}`);
-    }
+  const rows = validate(chosen.entries, {
+    what: `${PAGE_WHAT} (${String(chosen.arenaSlug)} leaderboard)`,
+    schema: PageRowsSchema,
+    at: ['entries'],
+    rows: { key: 'modelDisplayName', noun: 'model' },
+  });
+  const entries = rows.map((row) => {
+    const name = row.modelDisplayName || row.modelKey!;
     return makeEntry({
-      rank,
-      model: nonEmpty(row.modelKey) ?? name,
+      rank: row.rank ?? null,
+      model: row.modelKey || name,
       name,
-      organization: nonEmpty(row.modelOrganization),
-      score,
-      scoreLower: finite(row.ratingLower),
-      scoreUpper: finite(row.ratingUpper),
-      votes: finite(row.votes),
-      priceInput: finite(row.inputPricePerMillion),
-      priceOutput: finite(row.outputPricePerMillion),
+      organization: row.modelOrganization || null,
+      score: row.rating,
+      scoreLower: row.ratingLower ?? null,
+      scoreUpper: row.ratingUpper ?? null,
+      votes: row.votes ?? null,
+      priceInput: row.inputPricePerMillion ?? null,
+      priceOutput: row.outputPricePerMillion ?? null,
     });
   });
   return finish(entries, 'nextjs-page', PAGE_WHAT, isoDate(chosen.lastUpdated));

@@ -124,10 +124,17 @@ describe('LMArena parse: bad input is a ParseError that says what it expected an
     expect(() => lmarena.parse(page, { board: 'lmarena-text' })).toThrow(/under a tab matching .* found tables under tabs "💬 Something else", "👀 Vision"/);
   });
 
+  it('refuses a Gradio config without its layout, naming the path and the keys it has', () => {
+    const page = fixture('gradio-page.html').replace('"layout"', '"layout_"');
+    expect(() => lmarena.parse(page, { board: 'lmarena-text' })).toThrow(
+      /^expected LMArena Gradio page \(window\.gradio_config\): layout an object, found no "layout" among keys ".*layout_/,
+    );
+  });
+
   it('refuses a Gradio page whose config is cut off', () => {
     const page = fixture('gradio-page.html');
     const cut = page.slice(0, page.indexOf('"data"') + 20);
-    expect(() => lmarena.parse(cut, { board: 'lmarena-text' })).toThrow(/a complete window.gradio_config object, found unparseable JSON/);
+    expect(() => lmarena.parse(cut, { board: 'lmarena-text' })).toThrow(/expected LMArena Gradio page: a complete window.gradio_config object, found malformed JSON .*the response may be cut off/);
   });
 
   it('refuses a board it does not know', () => {
@@ -325,7 +332,7 @@ describe('LMArena parse: the other boards refuse bad input with what they expect
     ['lmarena-webdev', 'dataset with no rows', 'broken/dataset-empty.json', /expected leaderboard-dataset rows JSON of category "overall", found no rows/],
     ['lmarena-webdev', 'dataset error answer', 'broken/dataset-error.json', /expected leaderboard-dataset rows JSON: rows an array, found no "rows" among keys "error"/],
     ['lmarena-webdev', 'page cut off', 'broken/nextjs-truncated.html', /expected LMArena Next.js page: a complete "leaderboards" array, found one cut off after \d+ characters/],
-    ['lmarena-text', 'page rows with a renamed key', 'broken/nextjs-renamed.html', /expected LMArena Next.js page: a numeric rating, found text row 1: no "rating" among keys "rank, rankUpper/],
+    ['lmarena-text', 'page rows with a renamed key', 'broken/nextjs-renamed.html', /expected LMArena Next.js page \(text leaderboard\): entries\[0\]\.rating a numeric rating, found model "Alpha Large": no "rating" among keys "rank, rankUpper/],
     ['lmarena-webdev', 'page without boards (login redirect)', 'broken/nextjs-no-leaderboards.html', /expected LMArena Next.js page: a "leaderboards" array in its flight data, found \d+ characters of flight data without one/],
     ['lmarena-vision', 'page without the board', 'nextjs-page.html', /arenaSlug "vision", category "overall", found leaderboards "code\/overall, text\/overall \(default\), text\/overall \(remove-style-control\)"/],
     ['lmarena-text-coding', 'page without the category', 'nextjs-page.html', /arenaSlug "text", category "coding", found leaderboards/],
