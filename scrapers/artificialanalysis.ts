@@ -87,25 +87,31 @@ const NUMBER_OR_NULL = z.number({ error: 'a number or null' }).nullish();
 const modelsSchema = (index: string) =>
   z.object({
     data: z.array(
-      z.looseObject({
+      z.object({
         id: z.string({ error: 'a model id' }).trim().min(1, { error: 'a model id' }),
         name: z.string({ error: 'a model name' }).trim().min(1, { error: 'a model name' }),
-        evaluations: z.looseObject({ [index]: NUMBER_OR_NULL }, { error: 'an evaluations object' }),
+        evaluations: z.object({ [index]: NUMBER_OR_NULL }, { error: 'an evaluations object' }),
         // Only the creator's name is read; an odd creator is no creator.
         model_creator: z.object({ name: z.string().trim() }).nullish().catch(null),
-        pricing: z.looseObject({ price_1m_input_tokens: NUMBER_OR_NULL, price_1m_output_tokens: NUMBER_OR_NULL }).nullish(),
+        pricing: z.object({ price_1m_input_tokens: NUMBER_OR_NULL, price_1m_output_tokens: NUMBER_OR_NULL }).nullish(),
       }),
     ),
   });
 
+/** The evaluation keys the models have, to name them when a board's index was renamed. */
+const EvaluationKeysSchema = z.object({ data: z.array(z.object({ evaluations: z.record(z.string(), z.unknown()) })) });
+
+/** One schema per board, built once (building a zod schema costs more than validating a document with it). */
+const SCHEMAS = new Map(BOARDS.map((board) => [board.index, modelsSchema(board.index)]));
+
 function parseModels(text: string, board: AaBoard): ParsedSnapshot {
   const document = parseJson(text, { what: WHAT, expected: EXPECTED, schema: JsonObjectSchema });
   refuseErrorBody(document, EXPECTED);
-  const { data } = validate(document, { what: WHAT, expected: EXPECTED, schema: modelsSchema(board.index), rows: { key: 'id', noun: 'model' } });
+  const { data } = validate(document, { what: WHAT, expected: EXPECTED, schema: SCHEMAS.get(board.index)!, rows: { key: 'id', noun: 'model' } });
   const scores = data.map((model) => model.evaluations[board.index] ?? null);
   // Unscored models are kept, but a board where no model has the index means the key was renamed.
   if (data.length > 0 && scores.every((score) => score === null)) {
-    const keys = new Set(data.flatMap((model) => Object.keys(model.evaluations)));
+    const keys = new Set(validate(document, { what: WHAT, schema: EvaluationKeysSchema }).data.flatMap((model) => Object.keys(model.evaluations)));
     throw new ParseError(`${WHAT}: evaluations.${board.index} on some model`, `none of ${data.length} models has it (evaluation keys: ${excerpt([...keys].join(', '), 160)})`);
   }
   const models = data.map((model, i) => {

@@ -689,12 +689,13 @@ function parseDatasetRows(document: z.infer<typeof DatasetSchema>, board: Lmaren
   return finish(entries, 'dataset-rows-json', DATASET_WHAT, dates.at(-1) ?? null);
 }
 
+const HAS_ROWS = z.object({ rows: z.array(z.unknown()) });
+
 /** The dataset's rows answer (it has a "rows" array), else the arena-catalog export. */
 function parseJsonBody(text: string, board: LmarenaBoard): ParsedSnapshot {
   const what = board.catalog ? CATALOG_WHAT : DATASET_WHAT;
   const document = parseJson(text, { what, schema: z.unknown() });
-  const hasRows = z.looseObject({ rows: z.array(z.unknown()) }).safeParse(document).success;
-  if (board.catalog && !hasRows) return parseCatalog(document, text, board);
+  if (board.catalog && !HAS_ROWS.safeParse(document).success) return parseCatalog(document, text, board);
   return parseDatasetRows(validate(document, { what: DATASET_WHAT, schema: DatasetSchema }, text), board);
 }
 

@@ -55,19 +55,28 @@ export function pricePerMillion(value: unknown): number | null | undefined {
   return Number.isFinite(result) ? result : undefined;
 }
 
-const PRICE = z.unknown().refine((value) => pricePerMillion(value) !== undefined, { error: 'a decimal string (USD per token)' });
+/** A price per token as USD per 1M tokens (null: variable). */
+const PRICE = z.unknown().transform((value, context) => {
+  const price = pricePerMillion(value);
+  if (price !== undefined) return price;
+  context.addIssue({ code: 'custom', message: 'a decimal string (USD per token)' });
+  return z.NEVER;
+});
 
 /** GET /api/v1/models: a model lacking a price key is allowed; every price present must be a decimal. */
 const ModelsSchema = z.object({
   data: z.array(
-    z.looseObject({
+    z.object({
       id: z.string({ error: 'a model id' }).trim().min(1, { error: 'a model id' }),
       // A missing or odd name falls back to the id.
       name: z.string().trim().optional().catch(undefined),
-      pricing: z.looseObject({ prompt: PRICE.optional(), completion: PRICE.optional() }, { error: 'a pricing object' }),
+      pricing: z.object({ prompt: PRICE.optional(), completion: PRICE.optional() }, { error: 'a pricing object' }),
     }),
   ),
 });
+
+/** The pricing keys the models have, to name them when the price keys were renamed. */
+const PricingKeysSchema = z.object({ data: z.array(z.object({ pricing: z.record(z.string(), z.unknown()) })) });
 
 const MODELS = { what: WHAT, expected: EXPECTED, schema: ModelsSchema, rows: { key: 'id', noun: 'model' } };
 
@@ -77,7 +86,7 @@ function parseModels(text: string): ParsedSnapshot {
   const models = validate(document, MODELS).data;
   // A model may lack a price key, but none having one means the keys were renamed.
   if (models.length > 0 && !models.some((model) => 'prompt' in model.pricing || 'completion' in model.pricing)) {
-    const keys = new Set(models.flatMap((model) => Object.keys(model.pricing)));
+    const keys = new Set(validate(document, { ...MODELS, schema: PricingKeysSchema }).data.flatMap((model) => Object.keys(model.pricing)));
     throw new ParseError(`${WHAT}: pricing.prompt and pricing.completion on the models`, `none of ${models.length} models has them (pricing keys: ${excerpt([...keys].join(', '), 160)})`);
   }
   const entries = models.map((model) => {
@@ -90,8 +99,8 @@ function parseModels(text: string): ParsedSnapshot {
       model: id,
       name: model.name || id,
       organization: slash > 0 ? id.slice(0, slash) : null,
-      priceInput: pricePerMillion(model.pricing.prompt) ?? null,
-      priceOutput: pricePerMillion(model.pricing.completion) ?? null,
+      priceInput: model.pricing.prompt ?? null,
+      priceOutput: model.pricing.completion ?? null,
     });
   });
   return { entries: finishEntries(entries, WHAT, BOARD.direction), format: 'openrouter-models-json', publishedAt: null };

@@ -67,7 +67,7 @@ const PERCENT = z.preprocess(
 );
 
 /** One submission of a tab; two eras of keys (`oss`, `verified`, then `os_model`, `tags`, costs) are read alike. */
-const ResultSchema = z.looseObject({
+const ResultSchema = z.object({
   folder: z.string({ error: 'a "folder" (submission id)' }).trim().min(1, { error: 'a "folder" (submission id)' }),
   name: z.string().trim().optional().catch(undefined),
   resolved: PERCENT,
