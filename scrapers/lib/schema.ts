@@ -104,9 +104,9 @@ export function validate<T>(document: unknown, format: JsonFormat<T>, text: stri
   const path = issue.path;
   const full = [...(format.at ?? []), ...path];
   const expected = full.length === 0 ? (format.expected ?? `${format.what}: ${issue.message}`) : `${format.what}: ${formatPath(full)} ${issue.message}`;
-  const row = rowName(document, path, format.rows as JsonFormat<unknown>['rows']);
+  const row = rowName(document, path, format.rows);
   const found = describe(document, path, text);
-  throw new ParseError(expected, row ? `${row}: ${found}` : found);
+  throw new ParseError(expected, row ? `${row}: ${found}` : found, { cause: result.error });
 }
 
 /** Parses JSON text and validates it against the format's schema; malformed JSON and every mismatch are ParseErrors. */
