@@ -174,5 +174,11 @@ export const aider: Scraper = {
     'from GitHub once a day instead of the rendered page, and credits aider.chat as the source.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: '`polyglot_leaderboard.yml`',
+    live: 'the GitHub file',
+  },
+  // The model key's trailing ` [edit format]` is a harness setting: identity reads the model without it.
+  identityKey: (entry) => entry.model.trim().replace(/\s*\[[^\]]*\]$/, ''),
   parse,
 };

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
 import { sniff, unexpectedBody } from './lib/sniff.ts';
 import { competitionRanks } from './lib/rank.ts';
+import { JsonObjectSchema, parseJson, refuseErrorBody, validate } from './lib/schema.ts';
 import { excerpt } from './lib/values.ts';
 import type { BoardDefinition, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -79,84 +81,50 @@ function boardOf(context: ParseContext): AaBoard {
   return board;
 }
 
-/** A value as JSON, cut short, for "found …" in parse errors. */
-const show = (value: unknown, length = 80) => {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > length ? `${text.slice(0, length)}…` : text;
-};
+const NUMBER_OR_NULL = z.number({ error: 'a number or null' }).nullish();
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** GET /api/v2/data/llms/models, as a board reads it: each model's id, name, prices and the board's index under `evaluations`. */
+const modelsSchema = (index: string) =>
+  z.object({
+    data: z.array(
+      z.object({
+        id: z.string({ error: 'a model id' }).trim().min(1, { error: 'a model id' }),
+        name: z.string({ error: 'a model name' }).trim().min(1, { error: 'a model name' }),
+        evaluations: z.object({ [index]: NUMBER_OR_NULL }, { error: 'an evaluations object' }),
+        // Only the creator's name is read; an odd creator is no creator.
+        model_creator: z.object({ name: z.string().trim() }).nullish().catch(null),
+        pricing: z.object({ price_1m_input_tokens: NUMBER_OR_NULL, price_1m_output_tokens: NUMBER_OR_NULL }).nullish(),
+      }),
+    ),
+  });
 
-/** The `data` array of the response, or a ParseError describing what came instead (error JSON, 401 body...). */
-function modelsOf(text: string): unknown[] {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(EXPECTED, `malformed JSON (${(error as Error).message}); the response may be cut off`, { cause: error });
-  }
-  if (!isObject(document)) throw new ParseError(EXPECTED, `JSON ${Array.isArray(document) ? 'array' : 'value'} ${excerpt(text)}`);
-  const status = document.status;
-  // An auth failure or rate limit can arrive as a JSON body with its own status or an error message.
-  const failed = (typeof status === 'number' && status !== 200) || (document.error !== undefined && document.error !== null);
-  if (failed || (!('data' in document) && 'message' in document)) {
-    throw new ParseError(EXPECTED, `an error response ${show(document, 160)}`);
-  }
-  if (!Array.isArray(document.data)) throw new ParseError(EXPECTED, `keys ${excerpt(Object.keys(document).join(', '))}`);
-  return document.data;
-}
+/** The evaluation keys the models have, to name them when a board's index was renamed. */
+const EvaluationKeysSchema = z.object({ data: z.array(z.object({ evaluations: z.record(z.string(), z.unknown()) })) });
 
-interface AaModel {
-  id: string;
-  name: string;
-  organization: string | null;
-  score: number | null;
-  priceInput: number | null;
-  priceOutput: number | null;
-}
-
-/** A number or null from an optional numeric field; anything else is a ParseError naming the model and field. */
-function numberOrNull(value: unknown, field: string, where: string): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw new ParseError(`${WHAT}: ${field} a number or null`, `${where}: ${show(value)}`);
-}
-
-function readModel(raw: unknown, position: number, index: string): AaModel {
-  if (!isObject(raw)) throw new ParseError(`${WHAT}: an object per model`, `data[${position}]: ${show(raw)}`);
-  const { id, name } = raw;
-  if (typeof id !== 'string' || id.trim() === '') throw new ParseError(`${WHAT}: a model id in every row`, `data[${position}]: ${show(raw)}`);
-  const where = `model ${JSON.stringify(id)}`;
-  if (typeof name !== 'string' || name.trim() === '') throw new ParseError(`${WHAT}: a model name in every row`, `${where}: name ${show(name)}`);
-  if (!isObject(raw.evaluations)) throw new ParseError(`${WHAT}: an evaluations object per model`, `${where}: keys ${Object.keys(raw).join(', ')}`);
-  const creator = isObject(raw.model_creator) && typeof raw.model_creator.name === 'string' ? raw.model_creator.name.trim() : '';
-  const pricing = isObject(raw.pricing) ? raw.pricing : {};
-  let priceInput = numberOrNull(pricing.price_1m_input_tokens, 'pricing.price_1m_input_tokens', where);
-  let priceOutput = numberOrNull(pricing.price_1m_output_tokens, 'pricing.price_1m_output_tokens', where);
-  // AA fills 0 for models it has no priced endpoint for (GPT-5.5 Pro, Gemini 3 Deep Think, open
-  // weights without a host): "no price", not "free".
-  if (priceInput === 0 && priceOutput === 0) {
-    priceInput = null;
-    priceOutput = null;
-  }
-  return {
-    id: id.trim(),
-    name: name.trim(),
-    organization: creator || null,
-    score: numberOrNull(raw.evaluations[index], `evaluations.${index}`, where),
-    priceInput,
-    priceOutput,
-  };
-}
+/** One schema per board, built once (building a zod schema costs more than validating a document with it). */
+const SCHEMAS = new Map(BOARDS.map((board) => [board.index, modelsSchema(board.index)]));
 
 function parseModels(text: string, board: AaBoard): ParsedSnapshot {
-  const data = modelsOf(text);
-  const models = data.map((raw, position) => readModel(raw, position, board.index));
+  const document = parseJson(text, { what: WHAT, expected: EXPECTED, schema: JsonObjectSchema });
+  refuseErrorBody(document, EXPECTED);
+  const { data } = validate(document, { what: WHAT, expected: EXPECTED, schema: SCHEMAS.get(board.index)!, rows: { key: 'id', noun: 'model' } });
+  const scores = data.map((model) => model.evaluations[board.index] ?? null);
   // Unscored models are kept, but a board where no model has the index means the key was renamed.
-  if (models.length > 0 && models.every((model) => model.score === null)) {
-    const keys = new Set(data.flatMap((raw) => (isObject(raw) && isObject(raw.evaluations) ? Object.keys(raw.evaluations) : [])));
-    throw new ParseError(`${WHAT}: evaluations.${board.index} on some model`, `none of ${models.length} models has it (evaluation keys: ${excerpt([...keys].join(', '), 160)})`);
+  if (data.length > 0 && scores.every((score) => score === null)) {
+    const keys = new Set(validate(document, { what: WHAT, schema: EvaluationKeysSchema }).data.flatMap((model) => Object.keys(model.evaluations)));
+    throw new ParseError(`${WHAT}: evaluations.${board.index} on some model`, `none of ${data.length} models has it (evaluation keys: ${excerpt([...keys].join(', '), 160)})`);
   }
+  const models = data.map((model, i) => {
+    let priceInput = model.pricing?.price_1m_input_tokens ?? null;
+    let priceOutput = model.pricing?.price_1m_output_tokens ?? null;
+    // AA fills 0 for models it has no priced endpoint for (GPT-5.5 Pro, Gemini 3 Deep Think, open
+    // weights without a host): "no price", not "free".
+    if (priceInput === 0 && priceOutput === 0) {
+      priceInput = null;
+      priceOutput = null;
+    }
+    return { id: model.id, name: model.name, organization: model.model_creator?.name || null, score: scores[i] ?? null, priceInput, priceOutput };
+  });
   const ranks = competitionRanks(
     models.map((model) => model.score),
     board.definition.direction,
@@ -195,5 +163,9 @@ export const artificialAnalysis: Scraper = {
     'one request per board per hour, and never scrapes the website.',
   parserVersion: '1',
   boards: BOARDS.map((board) => board.definition),
+  docs: {
+    formats: '`GET /api/v2/data/llms/models`',
+    live: 'the same API, with `RANKWATCH_ARTIFICIALANALYSIS_API_KEY` (without it the boards are "not configured")',
+  },
   parse,
 };

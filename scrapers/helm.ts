@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { makeEntry, type Direction, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
 import { describeHtml } from './lib/html.ts';
 import { competitionRanks } from './lib/rank.ts';
+import { parseJson } from './lib/schema.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, HealthThresholds, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -118,47 +120,33 @@ function boardOf(context: ParseContext): HelmBoard {
   return found;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A header cell: its text and, for a metric column, its direction. Any other header value reads as an empty cell. */
+const HeaderCellSchema = z
+  .looseObject({ value: z.unknown(), lower_is_better: z.boolean().optional().catch(undefined) })
+  .catch(() => ({ value: undefined, lower_is_better: undefined }));
 
-interface Table {
-  name: string;
-  title: string;
-  header: Record<string, unknown>[];
-  rows: unknown[][];
-}
+/** A row cell: its value and the run specs it comes from (which name the model). */
+const CellSchema = z.looseObject({ value: z.unknown().optional(), run_spec_names: z.array(z.unknown()).optional().catch(undefined) });
 
-function readTables(text: string, what: string): Table[] {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(what, `malformed JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (!Array.isArray(document)) {
-    throw new ParseError(`${what}: an array of tables`, isObject(document) ? `an object with keys ${excerpt(Object.keys(document).join(', '))}` : excerpt(text));
-  }
-  return document.map((raw, i) => {
-    if (!isObject(raw) || !Array.isArray(raw.header) || !Array.isArray(raw.rows)) {
-      const found = isObject(raw) ? `table ${i + 1} with keys ${excerpt(Object.keys(raw).join(', '))}` : `table ${i + 1}: ${excerpt(JSON.stringify(raw))}`;
-      throw new ParseError(`${what}: tables of {title, name, header, rows}`, found);
-    }
-    return {
-      name: typeof raw.name === 'string' ? raw.name : '',
-      title: typeof raw.title === 'string' ? raw.title : '',
-      header: raw.header.map((cell) => (isObject(cell) ? cell : {})),
-      rows: raw.rows.map((row) => (Array.isArray(row) ? row : [])),
-    };
-  });
-}
+/** A group file (`helm-summarize` output): an array of tables of {title, name, header, rows}. */
+const TablesSchema = z.array(
+  z.looseObject({
+    name: z.string().catch(''),
+    title: z.string().catch(''),
+    header: z.array(HeaderCellSchema),
+    rows: z.array(z.array(CellSchema)),
+  }),
+  { error: 'an array of tables' },
+);
+
+type Table = z.infer<typeof TablesSchema>[number];
+type Cell = z.infer<typeof CellSchema>;
 
 /** The HELM model id of a row (`meta/llama-3-70b`) from `model=meta_llama-3-70b` in its run specs. */
-function modelIdOf(row: unknown[], where: string, what: string): string | null {
+function modelIdOf(row: readonly Cell[], where: string, what: string): string | null {
   const ids = new Set<string>();
   for (const cell of row) {
-    const specs = isObject(cell) && Array.isArray(cell.run_spec_names) ? cell.run_spec_names : [];
-    for (const spec of specs) {
+    for (const spec of cell.run_spec_names ?? []) {
       const match = typeof spec === 'string' ? /(?:^|[:,])model=([^,]+)/.exec(spec) : null;
       if (match?.[1]) ids.add(match[1]);
     }
@@ -193,10 +181,10 @@ function parseTable(table: Table, board: HelmBoard, what: string): Entry[] {
     const where = `row ${i + 1}`;
     if (row.length !== table.header.length) throw new ParseError(`${what}: ${table.header.length} cells per row`, `${where}: ${row.length} cells`);
     const nameCell = row[0];
-    const name = isObject(nameCell) && typeof nameCell.value === 'string' ? nameCell.value.trim() : '';
+    const name = typeof nameCell?.value === 'string' ? nameCell.value.trim() : '';
     if (!name) throw new ParseError(`${what}: a model name in column 0 of every row`, `${where}: ${excerpt(JSON.stringify(nameCell ?? null))}`);
     const cell = row[column];
-    const score = isObject(cell) ? parseNumber(cell.value) : undefined;
+    const score = parseNumber(cell?.value);
     if (score === undefined) throw new ParseError(`${what}: a number or no value in the ${String(table.header[column]?.value)} column`, `${where} (${name}): ${excerpt(JSON.stringify(cell ?? null))}`);
     const id = modelIdOf(row, `${where} (${name})`, what);
     const prefix = id?.split('/')[0] ?? '';
@@ -243,7 +231,7 @@ function parse(body: string, context: ParseContext): ParsedSnapshot {
   if (context.fileName && !namesGroupFile(context.fileName, board.groupFile)) {
     throw new ParseError(`${what} for board ${board.definition.id}`, `a file named ${JSON.stringify(baseName(context.fileName))}`);
   }
-  const tables = readTables(text, what);
+  const tables = parseJson(text, { what, schema: TablesSchema });
   const table = tables.find((candidate) => board.table.test(candidate.name));
   if (!table) {
     const names = tables.map((candidate) => JSON.stringify(candidate.name || candidate.title));
@@ -265,5 +253,9 @@ export const helm: Scraper = {
     'leaderboard pages load. rankwatch reads one group file per board once a day, never the pages, and links back to HELM.',
   parserVersion: '1',
   boards: BOARDS.map((entry) => entry.definition),
+  docs: {
+    formats: '`groups/<group>.json` of a release (`helm-summarize` output)',
+    live: 'the release\'s file in the public GCS bucket',
+  },
   parse,
 };

@@ -1,9 +1,12 @@
 import { CsvError, parse as parseCsvText } from 'csv-parse/sync';
+import { z } from 'zod';
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
 import { describeHtml } from './lib/html.ts';
 import { competitionRanks } from './lib/rank.ts';
+import { parseJson } from './lib/schema.ts';
+import { sniff, unexpectedBody } from './lib/sniff.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -50,6 +53,11 @@ const BOARDS: readonly BoardDefinition[] = [
 
 type Categories = [category: string, tasks: string[]][];
 
+/** categories_<release>.json: each category's task columns. */
+const CategoriesSchema = z.record(z.string(), z.array(z.string().min(1), { error: 'a list of task column names' }).min(1, { error: 'a list of task column names' }), {
+  error: 'an object of category → task columns',
+});
+
 /** The category → task columns mapping, from the `categories` attachment. */
 function readCategories(context: ParseContext): Categories {
   const text = context.attachments?.categories;
@@ -59,25 +67,11 @@ function readCategories(context: ParseContext): Categories {
       'no categories attachment',
     );
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const head = text.trimStart();
-    const found = head === '' ? 'an empty document' : head.startsWith('<') ? describeHtml(text) : `malformed JSON (${(error as Error).message})`;
-    throw new ParseError(`${CATEGORIES_WHAT}`, found, { cause: error });
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new ParseError(`${CATEGORIES_WHAT}: an object of category → task columns`, excerpt(text));
-  }
-  const categories = Object.entries(document as Record<string, unknown>);
+  const sniffed = sniff(text);
+  if (sniffed.kind === 'empty' || sniffed.kind === 'html') throw unexpectedBody(CATEGORIES_WHAT, sniffed);
+  const categories = Object.entries(parseJson(sniffed.text, { what: CATEGORIES_WHAT, schema: CategoriesSchema }));
   if (categories.length === 0) throw new ParseError(`${CATEGORIES_WHAT}: at least one category`, 'an empty object');
-  return categories.map(([category, tasks]) => {
-    if (!Array.isArray(tasks) || tasks.length === 0 || !tasks.every((task) => typeof task === 'string' && task !== '')) {
-      throw new ParseError(`${CATEGORIES_WHAT}: a list of task column names per category`, `${JSON.stringify(category)}: ${excerpt(JSON.stringify(tasks))}`);
-    }
-    return [category, tasks as string[]];
-  });
+  return categories;
 }
 
 /** CSV records; short rows are kept (the page tolerates them), anything else malformed is refused. */
@@ -172,5 +166,9 @@ export const livebench: Scraper = {
     'day, never the rendered page, recomputes the Global Average as the page does, and links back to livebench.ai.',
   parserVersion: '1',
   boards: [...BOARDS],
+  docs: {
+    formats: '`table_<release>.csv` with `categories_<release>.json` attached (`--attach categories=FILE`)',
+    live: '`livebench.ai/table_2026_01_08.csv` + categories',
+  },
   parse,
 };

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { readCsv } from './lib/csv.ts';
@@ -5,6 +6,7 @@ import { finishEntries } from './lib/entries.ts';
 import { cellText, describeHtml } from './lib/html.ts';
 import { parseInterval } from './lib/interval.ts';
 import { upperBoundRanks } from './lib/rank.ts';
+import { parseJson, validate } from './lib/schema.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, HealthThresholds, LiveSource, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -356,35 +358,31 @@ function parseCsv(body: string): ParsedSnapshot {
   return finish(entries, rowPositions ? 'lmarena-csv' : 'lmsys-csv', CSV_WHAT);
 }
 
-interface GradioComponent {
-  id: number;
-  type: string;
-  props: { label?: unknown; value?: unknown };
-}
+/** A Gradio component: a dataframe's `value` is its table, a tab item's `label` its tab. */
+const GradioComponentSchema = z.looseObject({
+  id: z.number(),
+  type: z.string(),
+  props: z.looseObject({ label: z.unknown().optional(), value: z.unknown().optional() }).catch({}),
+});
+type GradioComponent = z.infer<typeof GradioComponentSchema>;
 interface GradioLayout {
   id: number;
   children?: GradioLayout[];
 }
+const GradioLayoutSchema: z.ZodType<GradioLayout> = z.looseObject({ id: z.number(), children: z.array(z.lazy(() => GradioLayoutSchema)).optional() });
+const GradioConfigSchema = z.looseObject({ components: z.array(GradioComponentSchema), layout: GradioLayoutSchema });
+/** A dataframe's value: its headers and rows. */
+const GradioTableSchema = z.looseObject({ headers: z.array(z.string()), data: z.array(z.array(z.unknown())) });
 
 const GRADIO_WHAT = 'LMArena Gradio page';
 const GRADIO_MARKER = 'window.gradio_config = ';
 
-function gradioConfig(html: string): { components: GradioComponent[]; layout: GradioLayout } {
+function gradioConfig(html: string): z.infer<typeof GradioConfigSchema> {
   const start = html.indexOf(GRADIO_MARKER);
   if (start < 0) throw new ParseError(EXPECTED, describeHtml(html));
   const end = html.indexOf('</script>', start);
   const text = html.slice(start + GRADIO_MARKER.length, end < 0 ? undefined : end).trim().replace(/;$/, '');
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(`${GRADIO_WHAT}: a complete window.gradio_config object`, `unparseable JSON (${(error as Error).message}); the page may be cut off`, { cause: error });
-  }
-  const value = config as { components?: unknown; layout?: unknown };
-  if (!Array.isArray(value.components) || typeof value.layout !== 'object' || value.layout === null) {
-    throw new ParseError(`${GRADIO_WHAT}: gradio_config with components and layout`, `keys ${Object.keys(value).join(', ')}`);
-  }
-  return { components: value.components as GradioComponent[], layout: value.layout as GradioLayout };
+  return parseJson(text, { what: `${GRADIO_WHAT} (window.gradio_config)`, expected: `${GRADIO_WHAT}: a complete window.gradio_config object`, schema: GradioConfigSchema });
 }
 
 /** Dataframe components with the labels of the tabs they sit in, outermost first. */
@@ -401,20 +399,15 @@ function dataframesWithTabs(components: GradioComponent[], layout: GradioLayout)
   return found;
 }
 
-function isTable(value: unknown): value is { headers: string[]; data: unknown[][] } {
-  const table = value as { headers?: unknown; data?: unknown };
-  return Array.isArray(table?.headers) && Array.isArray(table?.data);
-}
-
 function parseGradio(html: string, board: LmarenaBoard): ParsedSnapshot {
   const { components, layout } = gradioConfig(html);
   const tab = board.gradioTab;
   if (!tab) throw notCarried(board, 'a Gradio page');
   const rankHeader = (headers: string[]) => headers.findIndex((h) => /^Rank\*? \(UB\)$|^Rank$/.test(h));
   const scoreHeader = (headers: string[]) => headers.findIndex((h) => /^Arena (Score|Elo)$/.test(h));
-  const tables = dataframesWithTabs(components, layout).filter(({ component }) => {
-    const value = component.props.value;
-    return isTable(value) && rankHeader(value.headers) >= 0 && scoreHeader(value.headers) >= 0 && value.headers.includes('Model');
+  const tables = dataframesWithTabs(components, layout).flatMap(({ component, tabs }) => {
+    const value = GradioTableSchema.safeParse(component.props.value);
+    return value.success && rankHeader(value.data.headers) >= 0 && scoreHeader(value.data.headers) >= 0 && value.data.headers.includes('Model') ? [{ value: value.data, tabs }] : [];
   });
   const inTab = tables.filter(({ tabs }) => tabs.some((label) => /Leaderboard/.test(label)) && tab.test(tabs.at(-1) ?? ''));
   const chosen = inTab[0];
@@ -424,7 +417,7 @@ function parseGradio(html: string, board: LmarenaBoard): ParsedSnapshot {
       tables.length > 0 ? `tables under tabs ${tables.map(({ tabs }) => JSON.stringify(tabs.at(-1) ?? '')).join(', ')}` : 'no leaderboard table',
     );
   }
-  const value = chosen.component.props.value as { headers: string[]; data: unknown[][] };
+  const value = chosen.value;
   const at = (name: string) => value.headers.indexOf(name);
   const rank = rankHeader(value.headers);
   const score = scoreHeader(value.headers);
@@ -475,13 +468,21 @@ function balanced(text: string, open: number): string | null {
   return null;
 }
 
-interface PageLeaderboard {
-  arenaSlug?: unknown;
-  categorySlug?: unknown;
-  leaderboardType?: unknown;
-  lastUpdated?: unknown;
-  entries?: unknown;
-}
+/** One board of the page's "leaderboards" arrays; anything in them that is not an object is no board. */
+const PageLeaderboardSchema = z.looseObject({
+  arenaSlug: z.unknown().optional(),
+  categorySlug: z.unknown().optional(),
+  leaderboardType: z.unknown().optional(),
+  lastUpdated: z.unknown().optional(),
+  entries: z.unknown().optional(),
+});
+type PageLeaderboard = z.infer<typeof PageLeaderboardSchema>;
+const PageLeaderboardsSchema = z.array(z.unknown(), { error: 'a "leaderboards" array' }).transform((items) =>
+  items.flatMap((item) => {
+    const board = PageLeaderboardSchema.safeParse(item);
+    return board.success ? [board.data] : [];
+  }),
+);
 
 function pageLeaderboards(flight: string): PageLeaderboard[] {
   const found: PageLeaderboard[] = [];
@@ -490,13 +491,7 @@ function pageLeaderboards(flight: string): PageLeaderboard[] {
     if (flight[open] !== '[') continue;
     const text = balanced(flight, open);
     if (text === null) throw new ParseError(`${PAGE_WHAT}: a complete "leaderboards" array`, `one cut off after ${flight.length - open} characters; the page may be truncated`);
-    let list: unknown;
-    try {
-      list = JSON.parse(text);
-    } catch (error) {
-      throw new ParseError(`${PAGE_WHAT}: a "leaderboards" array of JSON objects`, `unparseable JSON (${(error as Error).message})`, { cause: error });
-    }
-    if (Array.isArray(list)) found.push(...list.filter((item): item is PageLeaderboard => typeof item === 'object' && item !== null));
+    found.push(...parseJson(text, { what: `${PAGE_WHAT}: a "leaderboards" array of JSON objects`, schema: PageLeaderboardsSchema }));
   }
   return found;
 }
@@ -529,10 +524,28 @@ function isoDate(value: unknown): string | null {
   return Number.isNaN(time) ? null : /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : new Date(time).toISOString();
 }
 
-type Row = Record<string, unknown>;
 
-const finite = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-const nonEmpty = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
+const optionalText = z.string().trim().nullish().catch(null);
+const optionalNumber = z.number().nullish().catch(null);
+
+/** A board's rows in the page's flight data. */
+const PageRowsSchema = z.array(
+  z
+    .looseObject({
+      modelDisplayName: optionalText,
+      modelKey: optionalText,
+      modelOrganization: optionalText,
+      rating: z.number({ error: 'a numeric rating' }),
+      rank: z.number({ error: 'a whole-number rank' }).int({ error: 'a whole-number rank' }).min(1, { error: 'a whole-number rank' }).nullish(),
+      ratingLower: optionalNumber,
+      ratingUpper: optionalNumber,
+      votes: optionalNumber,
+      inputPricePerMillion: optionalNumber,
+      outputPricePerMillion: optionalNumber,
+    })
+    .refine((row) => Boolean(row.modelDisplayName || row.modelKey), { error: 'modelDisplayName or modelKey' }),
+  { error: 'an "entries" array of rows' },
+);
 
 function parsePage(html: string, board: LmarenaBoard): ParsedSnapshot {
   if (!board.page) throw notCarried(board, 'a Next.js page');
@@ -542,33 +555,25 @@ function parsePage(html: string, board: LmarenaBoard): ParsedSnapshot {
     throw new ParseError(`${PAGE_WHAT}: a "leaderboards" array in its flight data`, `${flight.length} characters of flight data without one`);
   }
   const chosen = pageBoard(leaderboards, board);
-  if (!Array.isArray(chosen.entries)) {
-    throw new ParseError(`${PAGE_WHAT}: an "entries" array of rows in the ${String(chosen.arenaSlug)} leaderboard`, excerpt(JSON.stringify(chosen.entries ?? null)));
-  }
-  const entries = (chosen.entries as unknown[]).map((raw, i) => {
-    const row = (typeof raw === 'object' && raw !== null ? raw : {}) as Row;
-    const where = `${String(chosen.arenaSlug)} row ${i + 1}`;
-    const name = nonEmpty(row.modelDisplayName) ?? nonEmpty(row.modelKey);
-    const score = finite(row.rating);
-    const rank = row.rank === null || row.rank === undefined ? null : row.rank;
-    if (!name) throw new ParseError(`${PAGE_WHAT}: modelDisplayName or modelKey in every row`, `${where}: ${excerpt(JSON.stringify(raw))}`);
-    if (score === null) {
-      throw new ParseError(`${PAGE_WHAT}: a numeric rating`, `${where}: ${'rating' in row ? excerpt(JSON.stringify(row.rating)) : `no "rating" among keys ${excerpt(Object.keys(row).join(', '))}`}`);
-    }
-    if (rank !== null && (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1)) {
-      throw new ParseError(`${PAGE_WHAT}: a whole-number rank`, `${where}: ${excerpt(JSON.stringify(rank))}`);
-    }
+  const rows = validate(chosen.entries, {
+    what: `${PAGE_WHAT} (${String(chosen.arenaSlug)} leaderboard)`,
+    schema: PageRowsSchema,
+    at: ['entries'],
+    rows: { key: 'modelDisplayName', noun: 'model' },
+  });
+  const entries = rows.map((row) => {
+    const name = row.modelDisplayName || row.modelKey!;
     return makeEntry({
-      rank,
-      model: nonEmpty(row.modelKey) ?? name,
+      rank: row.rank ?? null,
+      model: row.modelKey || name,
       name,
-      organization: nonEmpty(row.modelOrganization),
-      score,
-      scoreLower: finite(row.ratingLower),
-      scoreUpper: finite(row.ratingUpper),
-      votes: finite(row.votes),
-      priceInput: finite(row.inputPricePerMillion),
-      priceOutput: finite(row.outputPricePerMillion),
+      organization: row.modelOrganization || null,
+      score: row.rating,
+      scoreLower: row.ratingLower ?? null,
+      scoreUpper: row.ratingUpper ?? null,
+      votes: row.votes ?? null,
+      priceInput: row.inputPricePerMillion ?? null,
+      priceOutput: row.outputPricePerMillion ?? null,
     });
   });
   return finish(entries, 'nextjs-page', PAGE_WHAT, isoDate(chosen.lastUpdated));
@@ -583,12 +588,18 @@ const CATALOG_MARKS: Readonly<Record<'text' | 'vision' | 'image', readonly strin
   image: ['is_preset_generation', 'not_preset_generation'],
 };
 
-function parseCatalog(document: unknown, text: string, board: LmarenaBoard): ParsedSnapshot {
+/** leaderboard-<arena>.json: category → model key → rating and its 95% bounds. */
+const CatalogSchema = z.record(z.string(), z.unknown(), { error: 'an object of categories' });
+const CatalogCategorySchema = z.record(
+  z.string(),
+  z.looseObject({ rating: z.number(), rating_q025: z.number().nullish().catch(null), rating_q975: z.number().nullish().catch(null) }),
+  { error: 'an object of models ({rating, rating_q025, rating_q975} per model key)' },
+);
+
+function parseCatalog(json: unknown, text: string, board: LmarenaBoard): ParsedSnapshot {
   const catalog = board.catalog;
   if (!catalog) throw notCarried(board, 'arena-catalog JSON');
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new ParseError(`${CATALOG_WHAT}: an object of categories`, excerpt(text));
-  }
+  const document = validate(json, { what: CATALOG_WHAT, schema: CatalogSchema }, text);
   const keys = Object.keys(document);
   const arena = catalog.file === 'text-style-control' ? 'text' : catalog.file;
   for (const [other, marks] of Object.entries(CATALOG_MARKS)) {
@@ -597,17 +608,9 @@ function parseCatalog(document: unknown, text: string, board: LmarenaBoard): Par
       throw new ParseError(`${CATALOG_WHAT} of leaderboard-${catalog.file}.json`, `the categories of a ${other} file (${foreign.join(', ')})`);
     }
   }
-  const category = (document as Record<string, unknown>)[catalog.category];
-  if (typeof category !== 'object' || category === null || Array.isArray(category)) {
-    throw new ParseError(`${CATALOG_WHAT} with a "${catalog.category}" category`, `keys ${excerpt(keys.join(', '))}`);
-  }
-  const rows = Object.entries(category as Record<string, unknown>).map(([key, raw]) => {
-    const value = raw as { rating?: unknown; rating_q025?: unknown; rating_q975?: unknown } | null;
-    if (typeof value?.rating !== 'number' || !Number.isFinite(value.rating)) {
-      throw new ParseError(`${CATALOG_WHAT}: {rating, rating_q025, rating_q975} per model`, `${JSON.stringify(key)}: ${excerpt(JSON.stringify(raw))}`);
-    }
-    return { key, rating: value.rating, lower: finite(value.rating_q025), upper: finite(value.rating_q975) };
-  });
+  if (document[catalog.category] === undefined) throw new ParseError(`${CATALOG_WHAT} with a "${catalog.category}" category`, `keys ${excerpt(keys.join(', '))}`);
+  const category = validate(document[catalog.category], { what: CATALOG_WHAT, schema: CatalogCategorySchema, at: [catalog.category] });
+  const rows = Object.entries(category).map(([key, value]) => ({ key, rating: value.rating, lower: value.rating_q025 ?? null, upper: value.rating_q975 ?? null }));
   // The export has no ranks: they are LMArena's published Rank (UB), computed from the bounds it gives
   // (equal to the ranks of the CSV archive and the page of the same day, which other formats carry).
   const ranks = upperBoundRanks(
@@ -624,22 +627,43 @@ const DATASET_WHAT = 'leaderboard-dataset rows JSON';
 /** The most rows the datasets-server API returns per request. */
 const DATASET_PAGE = 100;
 
-function parseDatasetRows(document: { rows: unknown[]; num_rows_total?: unknown }, board: LmarenaBoard): ParsedSnapshot {
+/** The datasets-server's rows answer: `{rows: [{row_idx, row, truncated_cells}], num_rows_total}`. */
+const DatasetSchema = z.looseObject({
+  rows: z.array(
+    z.looseObject({
+      row_idx: z.number().optional().catch(undefined),
+      row: z.record(z.string(), z.unknown()),
+      truncated_cells: z.array(z.unknown()).optional().catch(undefined),
+    }),
+  ),
+  num_rows_total: z.number().nullish().catch(null),
+});
+
+/** A leaderboard row of the board's category. */
+const DatasetRowSchema = z.looseObject({
+  model_name: z.string({ error: 'a model_name' }).trim().min(1, { error: 'a model_name' }),
+  rating: z.number({ error: 'a numeric rating (the agent config\'s "score" rows are another board)' }),
+  rank: z.number({ error: 'a whole-number rank' }).int({ error: 'a whole-number rank' }).min(1, { error: 'a whole-number rank' }).nullish(),
+  organization: z.string().trim().nullish().catch(null),
+  rating_lower: z.number().nullish().catch(null),
+  rating_upper: z.number().nullish().catch(null),
+  vote_count: z.number().nullish().catch(null),
+});
+
+function parseDatasetRows(document: z.infer<typeof DatasetSchema>, board: LmarenaBoard): ParsedSnapshot {
   const dataset = board.dataset;
   if (!dataset) throw notCarried(board, DATASET_WHAT);
-  const items = document.rows.map((item, i) => {
-    const wrapper = (typeof item === 'object' && item !== null ? item : {}) as { row_idx?: unknown; row?: unknown; truncated_cells?: unknown };
-    if (typeof wrapper.row !== 'object' || wrapper.row === null) throw new ParseError(`${DATASET_WHAT}: {row_idx, row} items`, `item ${i + 1}: ${excerpt(JSON.stringify(item))}`);
-    if (Array.isArray(wrapper.truncated_cells) && wrapper.truncated_cells.length > 0) {
-      throw new ParseError(`${DATASET_WHAT}: whole cells`, `row ${String(wrapper.row_idx)} with truncated cells ${wrapper.truncated_cells.join(', ')}`);
+  const items = document.rows.map((item, position) => {
+    if (item.truncated_cells && item.truncated_cells.length > 0) {
+      throw new ParseError(`${DATASET_WHAT}: whole cells`, `row ${String(item.row_idx)} with truncated cells ${item.truncated_cells.join(', ')}`);
     }
-    return { index: wrapper.row_idx, row: wrapper.row as Row };
+    return { index: item.row_idx, position, row: item.row };
   });
   const first = items[0]?.index;
   if (typeof first === 'number' && first !== 0) throw new ParseError(`${DATASET_WHAT}: the first page (row_idx from 0)`, `rows from row_idx ${first}`);
   // One request holds at most 100 rows: a first page that is full stands for the board's top,
   // a shorter one must be the whole table (otherwise the response was cut).
-  const total = finite(document.num_rows_total);
+  const total = document.num_rows_total ?? null;
   if (total !== null && total > items.length && items.length < DATASET_PAGE) {
     throw new ParseError(`${DATASET_WHAT}: all ${total} rows or a full page of ${DATASET_PAGE}`, `${items.length} rows`);
   }
@@ -648,46 +672,31 @@ function parseDatasetRows(document: { rows: unknown[]; num_rows_total?: unknown 
     const categories = [...new Set(items.map(({ row }) => JSON.stringify(row.category ?? null)))];
     throw new ParseError(`${DATASET_WHAT} of category "${dataset.category}"`, items.length > 0 ? `categories ${excerpt(categories.join(', '))}` : 'no rows');
   }
-  const entries = ofCategory.map(({ index, row }) => {
-    const where = `row_idx ${String(index)}`;
-    const name = nonEmpty(row.model_name);
-    const score = finite(row.rating);
-    if (!name) throw new ParseError(`${DATASET_WHAT}: a model_name in every row`, `${where}: ${excerpt(JSON.stringify(row))}`);
-    if (score === null) {
-      throw new ParseError(`${DATASET_WHAT}: a numeric rating (the agent config's "score" rows are another board)`, `${where}: keys ${Object.keys(row).join(', ')}`);
-    }
-    const rank = row.rank === null || row.rank === undefined ? null : row.rank;
-    if (rank !== null && (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1)) {
-      throw new ParseError(`${DATASET_WHAT}: a whole-number rank`, `${where}: ${excerpt(JSON.stringify(rank))}`);
-    }
+  const entries = ofCategory.map(({ position, row }) => {
+    const checked = validate(row, { what: DATASET_WHAT, schema: DatasetRowSchema, at: ['rows', position, 'row'] });
     return makeEntry({
-      rank,
-      model: name,
-      name,
-      organization: nonEmpty(row.organization),
-      score,
-      scoreLower: finite(row.rating_lower),
-      scoreUpper: finite(row.rating_upper),
-      votes: finite(row.vote_count),
+      rank: checked.rank ?? null,
+      model: checked.model_name,
+      name: checked.model_name,
+      organization: checked.organization || null,
+      score: checked.rating,
+      scoreLower: checked.rating_lower ?? null,
+      scoreUpper: checked.rating_upper ?? null,
+      votes: checked.vote_count ?? null,
     });
   });
   const dates = ofCategory.map(({ row }) => isoDate(row.leaderboard_publish_date)).filter((date): date is string => date !== null).sort();
   return finish(entries, 'dataset-rows-json', DATASET_WHAT, dates.at(-1) ?? null);
 }
 
-function parseJson(text: string, board: LmarenaBoard): ParsedSnapshot {
+const HAS_ROWS = z.object({ rows: z.array(z.unknown()) });
+
+/** The dataset's rows answer (it has a "rows" array), else the arena-catalog export. */
+function parseJsonBody(text: string, board: LmarenaBoard): ParsedSnapshot {
   const what = board.catalog ? CATALOG_WHAT : DATASET_WHAT;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(`${what}`, `malformed JSON (${(error as Error).message})`, { cause: error });
-  }
-  const rows = (document as { rows?: unknown } | null)?.rows;
-  if (Array.isArray(rows)) return parseDatasetRows(document as { rows: unknown[] }, board);
-  if (board.catalog) return parseCatalog(document, text, board);
-  const found = typeof document === 'object' && document !== null && !Array.isArray(document) ? `keys ${excerpt(Object.keys(document).join(', '))}` : excerpt(text);
-  throw new ParseError(`${DATASET_WHAT}: an object with a "rows" array`, found);
+  const document = parseJson(text, { what, schema: z.unknown() });
+  if (board.catalog && !HAS_ROWS.safeParse(document).success) return parseCatalog(document, text, board);
+  return parseDatasetRows(validate(document, { what: DATASET_WHAT, schema: DatasetSchema }, text), board);
 }
 
 /** Recognises the format from the content itself: JSON, an HTML page, or CSV text. */
@@ -696,7 +705,7 @@ function parse(body: string, context: ParseContext): ParsedSnapshot {
   const text = body.replace(/^\uFEFF/, '');
   const head = text.trimStart().slice(0, 512);
   if (head === '') throw new ParseError(EXPECTED, 'an empty document');
-  if (head.startsWith('{') || head.startsWith('[')) return parseJson(text, board);
+  if (head.startsWith('{') || head.startsWith('[')) return parseJsonBody(text, board);
   if (head.startsWith('<') || /<html|<!doctype/i.test(head)) {
     if (text.includes('self.__next_f')) return parsePage(text, board);
     return parseGradio(text, board);
@@ -721,5 +730,9 @@ export const lmarena: Scraper = {
   // Display names in the CSV archive and the pages, internal keys in the JSON export: one board key through model identity.
   boardKeys: 'identity',
   boards: BOARDS.map((board) => board.definition),
+  docs: {
+    formats: 'leaderboard CSV archive (2024-06 to 2025-07, all column variants), the 2025 CSVs (`rank_stylectrl`), the Gradio page (`window.gradio_config`), the Next.js page (`self.__next_f.push` payloads), arena-catalog JSON, the official dataset\'s row JSON',
+    live: "arena-catalog JSON on GitHub; WebDev from the CC BY 4.0 dataset's rows API",
+  },
   parse,
 };

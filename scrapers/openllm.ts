@@ -130,5 +130,9 @@ export const openLlm: Scraper = {
     'rankwatch never fetches it: it only imports the third-party CSV exports of fboulnois/llm-leaderboard-csv, and credits both.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: 'the v2 CSV exports',
+    live: '- (retired: import only)',
+  },
   parse,
 };

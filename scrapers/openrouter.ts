@@ -1,8 +1,10 @@
 import { DEFAULT_PRICE_SETTLE } from '../src/diff/settle.ts';
-import { makeEntry, type Entry } from '../src/entry.ts';
+import { z } from 'zod';
+import { makeEntry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
 import { sniff, unexpectedBody } from './lib/sniff.ts';
+import { JsonObjectSchema, parseJson, refuseErrorBody, validate } from './lib/schema.ts';
 import { excerpt } from './lib/values.ts';
 import type { BoardDefinition, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
@@ -32,14 +34,6 @@ const BOARD: BoardDefinition = {
 const WHAT = 'OpenRouter models JSON';
 const EXPECTED = `${WHAT} (GET /api/v1/models: {"data": [...]})`;
 
-/** A value as JSON, cut short, for "found …" in parse errors. */
-const show = (value: unknown, length = 80) => {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > length ? `${text.slice(0, length)}…` : text;
-};
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const DECIMAL = /^(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
 
 /**
@@ -61,52 +55,54 @@ export function pricePerMillion(value: unknown): number | null | undefined {
   return Number.isFinite(result) ? result : undefined;
 }
 
-function readPrice(pricing: Record<string, unknown>, key: 'prompt' | 'completion', where: string): number | null {
-  const price = pricePerMillion(pricing[key]);
-  if (price === undefined) throw new ParseError(`${WHAT}: pricing.${key} a decimal string (USD per token)`, `${where}: ${show(pricing[key])}`);
-  return price;
-}
+/** A price per token as USD per 1M tokens (null: variable). */
+const PRICE = z.unknown().transform((value, context) => {
+  const price = pricePerMillion(value);
+  if (price !== undefined) return price;
+  context.addIssue({ code: 'custom', message: 'a decimal string (USD per token)' });
+  return z.NEVER;
+});
 
-function readModel(raw: unknown, position: number): Entry {
-  if (!isObject(raw)) throw new ParseError(`${WHAT}: an object per model`, `data[${position}]: ${show(raw)}`);
-  const id = typeof raw.id === 'string' ? raw.id.trim() : '';
-  if (id === '') throw new ParseError(`${WHAT}: a model id in every row`, `data[${position}]: keys ${excerpt(Object.keys(raw).join(', '), 240)}`);
-  const where = `model ${JSON.stringify(id)}`;
-  if (!isObject(raw.pricing)) throw new ParseError(`${WHAT}: a pricing object per model`, `${where}: keys ${excerpt(Object.keys(raw).join(', '), 240)}`);
-  const name = typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name.trim() : id;
-  // The id's author prefix (`anthropic/…`) is the only organization field every model has; the
-  // "Anthropic: " name prefix is missing on a dozen models.
-  const slash = id.indexOf('/');
-  return makeEntry({
-    // The full id: `foo/bar:free` is its own model with its own (zero) price.
-    model: id,
-    name,
-    organization: slash > 0 ? id.slice(0, slash) : null,
-    priceInput: readPrice(raw.pricing, 'prompt', where),
-    priceOutput: readPrice(raw.pricing, 'completion', where),
-  });
-}
+/** GET /api/v1/models: a model lacking a price key is allowed; every price present must be a decimal. */
+const ModelsSchema = z.object({
+  data: z.array(
+    z.object({
+      id: z.string({ error: 'a model id' }).trim().min(1, { error: 'a model id' }),
+      // A missing or odd name falls back to the id.
+      name: z.string().trim().optional().catch(undefined),
+      pricing: z.object({ prompt: PRICE.optional(), completion: PRICE.optional() }, { error: 'a pricing object' }),
+    }),
+  ),
+});
+
+/** The pricing keys the models have, to name them when the price keys were renamed. */
+const PricingKeysSchema = z.object({ data: z.array(z.object({ pricing: z.record(z.string(), z.unknown()) })) });
+
+const MODELS = { what: WHAT, expected: EXPECTED, schema: ModelsSchema, rows: { key: 'id', noun: 'model' } };
 
 function parseModels(text: string): ParsedSnapshot {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(EXPECTED, `malformed JSON (${(error as Error).message}); the response may be cut off`, { cause: error });
-  }
-  if (!isObject(document)) throw new ParseError(EXPECTED, `JSON ${Array.isArray(document) ? 'array' : 'value'} ${excerpt(text)}`);
-  if ((document.error !== undefined && document.error !== null) || (!('data' in document) && 'message' in document)) {
-    throw new ParseError(EXPECTED, `an error response ${show(document, 160)}`);
-  }
-  if (!Array.isArray(document.data)) throw new ParseError(EXPECTED, `keys ${excerpt(Object.keys(document).join(', '))}`);
-  const data: unknown[] = document.data;
+  const document = parseJson(text, { what: WHAT, expected: EXPECTED, schema: JsonObjectSchema });
+  refuseErrorBody(document, EXPECTED);
+  const models = validate(document, MODELS).data;
   // A model may lack a price key, but none having one means the keys were renamed.
-  const priced = data.some((raw) => isObject(raw) && isObject(raw.pricing) && ('prompt' in raw.pricing || 'completion' in raw.pricing));
-  if (data.length > 0 && !priced) {
-    const keys = new Set(data.flatMap((raw) => (isObject(raw) && isObject(raw.pricing) ? Object.keys(raw.pricing) : [])));
-    throw new ParseError(`${WHAT}: pricing.prompt and pricing.completion on the models`, `none of ${data.length} models has them (pricing keys: ${excerpt([...keys].join(', '), 160)})`);
+  if (models.length > 0 && !models.some((model) => 'prompt' in model.pricing || 'completion' in model.pricing)) {
+    const keys = new Set(validate(document, { ...MODELS, schema: PricingKeysSchema }).data.flatMap((model) => Object.keys(model.pricing)));
+    throw new ParseError(`${WHAT}: pricing.prompt and pricing.completion on the models`, `none of ${models.length} models has them (pricing keys: ${excerpt([...keys].join(', '), 160)})`);
   }
-  const entries = data.map((raw, position) => readModel(raw, position));
+  const entries = models.map((model) => {
+    const id = model.id;
+    // The id's author prefix (`anthropic/…`) is the only organization field every model has; the
+    // "Anthropic: " name prefix is missing on a dozen models.
+    const slash = id.indexOf('/');
+    return makeEntry({
+      // The full id: `foo/bar:free` is its own model with its own (zero) price.
+      model: id,
+      name: model.name || id,
+      organization: slash > 0 ? id.slice(0, slash) : null,
+      priceInput: model.pricing.prompt ?? null,
+      priceOutput: model.pricing.completion ?? null,
+    });
+  });
   return { entries: finishEntries(entries, WHAT, BOARD.direction), format: 'openrouter-models-json', publishedAt: null };
 }
 
@@ -128,5 +124,9 @@ export const openrouter: Scraper = {
     'rankwatch reads only that documented JSON endpoint, once an hour, and never scrapes the website.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: '`GET /api/v1/models`',
+    live: '`https://openrouter.ai/api/v1/models`',
+  },
   parse,
 };

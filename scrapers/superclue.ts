@@ -1,8 +1,7 @@
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
-import { describeHtml } from './lib/html.ts';
-import { markdownTables, type MarkdownTable } from './lib/markdown.ts';
+import { findTable, type MarkdownTable, type TableShape } from './lib/markdown.ts';
 import { competitionRanks } from './lib/rank.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
@@ -35,14 +34,7 @@ const BOARD: BoardDefinition = {
 };
 
 const WHAT = 'SuperCLUE README';
-const EXPECTED = `a ${WHAT}: markdown with the overall leaderboard table (总排行榜 / 总榜单: 模型, 总分)`;
-
-/** Headings of the overall board across eras: 总榜单(v1.0版), 2023年7月…总排行榜, SuperCLUE总排行榜（2023年12月）. */
-const OVERALL_HEADING = /总(排行)?榜/;
 const MONTH = /(\d{4})\s*年\s*(\d{1,2})\s*月/;
-const MODEL_HEADERS = ['模型', '模型名称'];
-// 2023-06 headed the total `平均` (average) in its overall table; every other month `总分`.
-const SCORE_HEADERS = ['总分', '平均', '平均分'];
 const HUMAN = '人类';
 
 const MEDALS: Readonly<Record<string, number>> = { '🏅': 1, '🥇': 1, '🥈': 2, '🥉': 3 };
@@ -53,35 +45,25 @@ function headingMonth(table: MarkdownTable): string | null {
   return match ? `${match[1]}-${match[2]!.padStart(2, '0')}` : null;
 }
 
-interface Columns {
-  rank: number;
-  model: number;
-  organization: number;
-  score: number;
-}
-
-function columnsOf(table: MarkdownTable): Columns | null {
-  const model = table.header.findIndex((cell) => MODEL_HEADERS.includes(cell));
-  const score = SCORE_HEADERS.map((name) => table.header.indexOf(name)).find((at) => at >= 0) ?? -1;
-  if (model < 0 || score < 0) return null;
-  return { rank: table.header.indexOf('排名'), model, organization: table.header.indexOf('机构'), score };
-}
-
-/** The overall board: a table under a 总排行榜/总榜单 heading with 模型 and 总分 columns; the newest month wins (a README can keep last month's board below). */
-function overallTable(tables: MarkdownTable[], body: string): { table: MarkdownTable; columns: Columns } {
-  const candidates = tables
-    .filter((table) => OVERALL_HEADING.test(table.heading ?? ''))
-    .map((table) => ({ table, columns: columnsOf(table) }))
-    .filter((candidate): candidate is { table: MarkdownTable; columns: Columns } => candidate.columns !== null);
-  const newest = candidates.reduce<(typeof candidates)[number] | null>(
-    (best, candidate) => (best === null || (headingMonth(candidate.table) ?? '') > (headingMonth(best.table) ?? '') ? candidate : best),
-    null,
-  );
-  if (newest) return newest;
-  if (tables.length === 0) throw new ParseError(EXPECTED, `no markdown table (text starting ${excerpt(body)})`);
-  const described = tables.slice(0, 6).map((table) => `${JSON.stringify(table.heading ?? '')} [${table.header.join(', ')}]`);
-  throw new ParseError(EXPECTED, `${tables.length} other table${tables.length === 1 ? '' : 's'}: ${described.join('; ')}${tables.length > 6 ? '; …' : ''}`);
-}
+/**
+ * The overall board is a table of rank, model and total, whatever its title (总榜单(v1.0版),
+ * 2023年7月…总排行榜, SuperCLUE总排行榜（2023年12月）): the total is 总分, or 平均 in 2023-06; the
+ * 2023-05 board has no rank column. Other boards can have that shape too (the OPEN and open-source
+ * boards have a 总分), and a README can keep last month's board below this month's: the overall
+ * board is the one listing the most models, the first of those in the README.
+ */
+const OVERALL: TableShape<'rank' | 'model' | 'organization' | 'score'> = {
+  what: WHAT,
+  table: 'the overall leaderboard table',
+  columns: {
+    // English headers too: a README that renames its columns still has its board.
+    rank: { names: ['排名', 'Rank'], optional: true },
+    model: { names: ['模型', '模型名称', 'Model'] },
+    organization: { names: ['机构', 'Org', 'Organization'], optional: true },
+    score: { names: ['总分', '平均', 'Total'] },
+  },
+  choose: (candidates) => candidates.reduce((best, table) => (table.rows.length > best.rows.length ? table : best)),
+};
 
 /** The published rank: a medal, an integer, `-` (listed, not ranked → null), or 'human' for the baseline row. */
 function rankOf(cell: string, where: string): number | null | 'human' {
@@ -113,17 +95,8 @@ function publishedAt(body: string, month: string | null): string | null {
 
 function parse(body: string, context: ParseContext): ParsedSnapshot {
   if (context.board !== BOARD.id) throw new ParseError(`the SuperCLUE board (${BOARD.id})`, `board ${JSON.stringify(context.board)}`);
-  const text = body.replace(/^\uFEFF/, '');
-  const head = text.trimStart().slice(0, 512);
-  if (head === '') throw new ParseError(EXPECTED, 'an empty document');
-  if (/^<(!doctype|html|head|body)\b/i.test(head)) throw new ParseError(EXPECTED, describeHtml(text));
-  if (head.startsWith('{') || head.startsWith('[{')) throw new ParseError(EXPECTED, `JSON starting ${excerpt(head)}`);
-
-  const { table, columns } = overallTable(markdownTables(text), text);
+  const { text, table, columns } = findTable(body, OVERALL);
   const heading = JSON.stringify(table.heading ?? '');
-  if (!table.followedByContent) {
-    throw new ParseError(`${WHAT}: the overall table followed by the rest of the README`, `a document that ends inside the table under ${heading} (cut off after ${table.rows.length} rows)`);
-  }
 
   const rows: { rank: number | null; name: string; organization: string | null; score: number }[] = [];
   table.rows.forEach((row, i) => {
@@ -166,5 +139,9 @@ export const superclue: Scraper = {
     'table\'s numbers and links back to the repository. The website is not scraped.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: 'README markdown of every era, ranked (medals, `-`) and unranked (2023-05): the table with a model and a total column (总分 or 平均), under whatever title',
+    live: 'the GitHub README',
+  },
   parse,
 };

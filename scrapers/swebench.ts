@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
 import { sniff, unexpectedBody } from './lib/sniff.ts';
 import { competitionRanks } from './lib/rank.ts';
-import { excerpt, parseNumber } from './lib/values.ts';
+import { parseJson, validate } from './lib/schema.ts';
+import { parseNumber } from './lib/values.ts';
 import type { BoardDefinition, HealthThresholds, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
 
 /**
@@ -58,61 +60,52 @@ function boardOf(context: ParseContext): SwebenchBoard {
   return found;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A percentage, as a number or a numeric string. */
+const PERCENT = z.preprocess(
+  (value) => parseNumber(value) ?? value,
+  z.number({ error: 'a number (% resolved)' }).min(0, { error: 'a percentage (0-100)' }).max(100, { error: 'a percentage (0-100)' }),
+);
+
+/** One submission of a tab; two eras of keys (`oss`, `verified`, then `os_model`, `tags`, costs) are read alike. */
+const ResultSchema = z.object({
+  folder: z.string({ error: 'a "folder" (submission id)' }).trim().min(1, { error: 'a "folder" (submission id)' }),
+  name: z.string().trim().optional().catch(undefined),
+  resolved: PERCENT,
+  tags: z.array(z.unknown()).optional().catch(undefined),
+});
+
+const DocumentSchema = z.object({
+  leaderboards: z.array(z.looseObject({ name: z.string().trim().optional().catch(undefined) })),
+});
+
+const TabSchema = z.looseObject({ results: z.array(ResultSchema) });
 
 /** The submitting organization: the first `Org: ...` tag (later era); the early era names none. */
-function organizationOf(tags: unknown): string | null {
-  if (!Array.isArray(tags)) return null;
-  for (const tag of tags) {
+function organizationOf(tags: readonly unknown[] | undefined): string | null {
+  for (const tag of tags ?? []) {
     const match = typeof tag === 'string' ? /^Org:\s*(.+)$/.exec(tag.trim()) : null;
     if (match?.[1]) return match[1].trim();
   }
   return null;
 }
 
-function resultRow(raw: unknown, where: string): { folder: string; name: string; resolved: number; organization: string | null } {
-  if (!isObject(raw)) throw new ParseError(`${WHAT}: an object per result`, `${where}: ${excerpt(JSON.stringify(raw))}`);
-  const folder = typeof raw.folder === 'string' ? raw.folder.trim() : '';
-  if (!folder) throw new ParseError(`${WHAT}: a "folder" (submission id) in every result`, `${where}: keys ${excerpt(Object.keys(raw).join(', '))}`);
-  const resolved = parseNumber(raw.resolved);
-  if (resolved === undefined || resolved === null) {
-    const found = 'resolved' in raw ? excerpt(JSON.stringify(raw.resolved)) : `no "resolved" among keys ${excerpt(Object.keys(raw).join(', '))}`;
-    throw new ParseError(`${WHAT}: a numeric "resolved" (% resolved) in every result`, `${where} (${folder}): ${found}`);
-  }
-  if (resolved < 0 || resolved > 100) throw new ParseError(`${WHAT}: "resolved" as a percentage (0-100)`, `${where} (${folder}): ${resolved}`);
-  const name = typeof raw.name === 'string' && raw.name.trim() ? raw.name.trim() : folder;
-  return { folder, name, resolved, organization: organizationOf(raw.tags) };
-}
-
 function parseDocument(text: string, chosen: SwebenchBoard): ParsedSnapshot {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ParseError(WHAT, `malformed JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (!isObject(document) || !Array.isArray(document.leaderboards)) {
-    const found = isObject(document) ? `keys ${excerpt(Object.keys(document).join(', '))}` : excerpt(text);
-    throw new ParseError(`${WHAT}: an object with a "leaderboards" array`, found);
-  }
-  const tabs = document.leaderboards.filter(isObject);
-  const names = tabs.map((tab) => (typeof tab.name === 'string' ? tab.name : '?'));
+  const { leaderboards } = parseJson(text, { what: WHAT, schema: DocumentSchema });
   const wanted = chosen.tabs.map((tab) => tab.toLowerCase());
-  const tab = tabs.find((candidate) => typeof candidate.name === 'string' && wanted.includes(candidate.name.trim().toLowerCase()));
-  if (!tab) {
-    throw new ParseError(`${WHAT} with a "${chosen.tabs[0]}" leaderboard`, names.length > 0 ? `leaderboards ${names.map((name) => JSON.stringify(name)).join(', ')}` : 'no leaderboards');
+  const at = leaderboards.findIndex((candidate) => candidate.name !== undefined && wanted.includes(candidate.name.toLowerCase()));
+  if (at < 0) {
+    const names = leaderboards.map((tab) => JSON.stringify(tab.name ?? '?'));
+    throw new ParseError(`${WHAT} with a "${chosen.tabs[0]}" leaderboard`, names.length > 0 ? `leaderboards ${names.join(', ')}` : 'no leaderboards');
   }
+  const tab = leaderboards[at]!;
   const label = `${WHAT} "${String(tab.name)}"`;
-  if (!Array.isArray(tab.results)) throw new ParseError(`${label}: a "results" array`, `keys ${excerpt(Object.keys(tab).join(', '))}`);
-  const rows = tab.results.map((raw, i) => resultRow(raw, `result ${i + 1}`));
+  const { results } = validate(tab, { what: WHAT, schema: TabSchema, at: ['leaderboards', at], rows: { key: 'folder', noun: 'result' } });
   const ranks = competitionRanks(
-    rows.map((row) => row.resolved),
+    results.map((result) => result.resolved),
     chosen.definition.direction,
   );
-  const entries: Entry[] = rows.map((row, i) =>
-    makeEntry({ rank: ranks[i] ?? null, model: row.folder, name: row.name, organization: row.organization, score: row.resolved }),
+  const entries: Entry[] = results.map((result, i) =>
+    makeEntry({ rank: ranks[i] ?? null, model: result.folder, name: result.name || result.folder, organization: organizationOf(result.tags), score: result.resolved }),
   );
   return { entries: finishEntries(entries, label, chosen.definition.direction), format: FORMAT, publishedAt: null };
 }
@@ -136,5 +129,9 @@ export const swebench: Scraper = {
     'never the site pages, and links back to swebench.com.',
   parserVersion: '1',
   boards: BOARDS.map((entry) => entry.definition),
+  docs: {
+    formats: '`data/leaderboards.json`',
+    live: 'the GitHub file',
+  },
   parse,
 };

@@ -1,8 +1,7 @@
 import { makeEntry, type Entry } from '../src/entry.ts';
 import { ParseError } from '../src/errors.ts';
 import { finishEntries } from './lib/entries.ts';
-import { describeHtml } from './lib/html.ts';
-import { markdownTables, type MarkdownTable } from './lib/markdown.ts';
+import { findTable, type TableShape } from './lib/markdown.ts';
 import { competitionRanks } from './lib/rank.ts';
 import { excerpt, parseNumber } from './lib/values.ts';
 import type { BoardDefinition, ParseContext, ParsedSnapshot, Scraper } from './scraper.ts';
@@ -33,33 +32,17 @@ const BOARD: BoardDefinition = {
 };
 
 const WHAT = 'VoiceBench README';
-const EXPECTED = `a ${WHAT}: markdown with the leaderboard table (Model, Overall)`;
 
-const column = (table: MarkdownTable, name: string) => table.header.findIndex((cell) => cell.toLowerCase() === name.toLowerCase());
-
-/** The leaderboard: the first table with Model and Overall columns, preferring one under a "Leaderboard" heading. */
-function leaderboardTable(tables: MarkdownTable[], body: string): MarkdownTable {
-  const candidates = tables.filter((table) => column(table, 'Model') >= 0 && column(table, 'Overall') >= 0);
-  const chosen = candidates.find((table) => /leaderboard/i.test(table.heading ?? '')) ?? candidates[0];
-  if (chosen) return chosen;
-  if (tables.length === 0) throw new ParseError(EXPECTED, `no markdown table (text starting ${excerpt(body)})`);
-  const described = tables.slice(0, 4).map((table) => `${JSON.stringify(table.heading ?? '')} [${table.header.join(', ')}]`);
-  throw new ParseError(EXPECTED, `${tables.length} other table${tables.length === 1 ? '' : 's'}: ${described.join('; ')}${tables.length > 4 ? '; …' : ''}`);
-}
+/** The leaderboard: the first table with Model and Overall columns, whatever its heading. */
+const LEADERBOARD: TableShape<'rank' | 'model' | 'overall'> = {
+  what: WHAT,
+  table: 'the leaderboard table',
+  columns: { rank: { names: ['Rank'], optional: true }, model: { names: ['Model'] }, overall: { names: ['Overall'] } },
+};
 
 function parse(body: string, context: ParseContext): ParsedSnapshot {
   if (context.board !== BOARD.id) throw new ParseError(`the VoiceBench board (${BOARD.id})`, `board ${JSON.stringify(context.board)}`);
-  const text = body.replace(/^\uFEFF/, '');
-  const head = text.trimStart().slice(0, 512);
-  if (head === '') throw new ParseError(EXPECTED, 'an empty document');
-  if (/^<(!doctype|html|head|body)\b/i.test(head)) throw new ParseError(EXPECTED, describeHtml(text));
-  if (head.startsWith('{') || head.startsWith('[{')) throw new ParseError(EXPECTED, `JSON starting ${excerpt(head)}`);
-
-  const table = leaderboardTable(markdownTables(text), text);
-  if (!table.followedByContent) {
-    throw new ParseError(`${WHAT}: the leaderboard table followed by the rest of the README`, `a document that ends inside the table (cut off after ${table.rows.length} rows)`);
-  }
-  const at = { rank: column(table, 'Rank'), model: column(table, 'Model'), overall: column(table, 'Overall') };
+  const { table, columns: at } = findTable(body, LEADERBOARD);
 
   const rows = table.rows.map((row, i) => {
     const where = `row ${i + 1}`;
@@ -97,5 +80,9 @@ export const voicebench: Scraper = {
     'fetches the raw README once a day, stores only the Overall scores and ranks, and links back to the repository.',
   parserVersion: '1',
   boards: [BOARD],
+  docs: {
+    formats: 'README table of every commit, with or without a Rank column',
+    live: 'the GitHub README',
+  },
   parse,
 };

@@ -1,4 +1,7 @@
 import { marked, type Token, type Tokens } from 'marked';
+import { ParseError } from '../../src/errors.ts';
+import { describeHtml } from './html.ts';
+import { excerpt } from './values.ts';
 
 /** One row of a markdown table: its cells as plain text, and how many cells its source line really had. */
 export interface MarkdownRow {
@@ -104,4 +107,72 @@ export function markdownTables(markdown: string): MarkdownTable[] {
   };
   walk(tokens, false);
   return tables;
+}
+
+/** The columns a board's table is recognised by: for each, the header names it goes by (spaces and case aside). */
+export type TableColumns<K extends string> = Record<K, { names: readonly string[]; optional?: boolean }>;
+
+/** How a parser finds its board's table in a markdown document: by its columns, under whatever title. */
+export interface TableShape<K extends string> {
+  /** The document, for errors: "SuperCLUE README". */
+  what: string;
+  /** The table, for errors: "the overall leaderboard table". */
+  table: string;
+  columns: TableColumns<K>;
+  /** Among the tables of this shape, the board's (default: the first in the document). */
+  choose?: (candidates: readonly MarkdownTable[]) => MarkdownTable;
+}
+
+/** The board's table, the index of each of its columns (-1: an optional column it lacks), and the document without its byte-order mark. */
+export interface FoundTable<K extends string> {
+  text: string;
+  table: MarkdownTable;
+  columns: Record<K, number>;
+}
+
+const squash = (name: string) => name.replace(/\s+/g, '').toLowerCase();
+
+/** The column indexes of `table` under `columns`, or null when a required one is missing. */
+function columnsOf<K extends string>(table: MarkdownTable, columns: TableColumns<K>): Record<K, number> | null {
+  const header = table.header.map(squash);
+  const found = {} as Record<K, number>;
+  for (const key of Object.keys(columns) as K[]) {
+    const names = columns[key].names.map(squash);
+    const at = header.findIndex((cell) => names.includes(cell));
+    if (at < 0 && !columns[key].optional) return null;
+    found[key] = at;
+  }
+  return found;
+}
+
+/**
+ * The table of a board in a markdown document, found by its columns, not by its title (sources
+ * retitle their tables: SuperCLUE's changed every month). A ParseError says what was expected and
+ * found when the body is no markdown (empty, an HTML page, JSON), has no table of that shape (naming
+ * the tables it has), or ends inside the table (a cut-off download).
+ */
+export function findTable<K extends string>(body: string, shape: TableShape<K>): FoundTable<K> {
+  const names = (Object.keys(shape.columns) as K[])
+    .filter((key) => !shape.columns[key].optional)
+    .map((key) => shape.columns[key].names.join(' or '));
+  const expected = `a ${shape.what}: markdown with ${shape.table} (${names.join(', ')})`;
+  const text = body.replace(/^\uFEFF/, '');
+  const head = text.trimStart().slice(0, 512);
+  if (head === '') throw new ParseError(expected, 'an empty document');
+  if (/^<(!doctype|html|head|body)\b/i.test(head)) throw new ParseError(expected, describeHtml(text));
+  if (head.startsWith('{') || head.startsWith('[{')) throw new ParseError(expected, `JSON starting ${excerpt(head)}`);
+
+  const tables = markdownTables(text);
+  const candidates = tables.filter((table) => columnsOf(table, shape.columns) !== null);
+  if (candidates.length === 0) {
+    if (tables.length === 0) throw new ParseError(expected, `no markdown table (text starting ${excerpt(text)})`);
+    const described = tables.slice(0, 6).map((table) => `${JSON.stringify(table.heading ?? '')} [${table.header.join(', ')}]`);
+    throw new ParseError(expected, `${tables.length} other table${tables.length === 1 ? '' : 's'}: ${described.join('; ')}${tables.length > 6 ? '; …' : ''}`);
+  }
+  const table = shape.choose ? shape.choose(candidates) : candidates[0]!;
+  if (!table.followedByContent) {
+    const under = table.heading === null ? '' : ` under ${JSON.stringify(table.heading)}`;
+    throw new ParseError(`${shape.what}: ${shape.table} followed by the rest of the document`, `a document that ends inside the table${under} (cut off after ${table.rows.length} rows)`);
+  }
+  return { text, table, columns: columnsOf(table, shape.columns)! };
 }

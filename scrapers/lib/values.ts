@@ -14,3 +14,9 @@ export function excerpt(text: string, length = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return JSON.stringify(flat.length > length ? `${flat.slice(0, length)}…` : flat);
 }
+
+/** A value as JSON, cut short, for "found …" in parse errors. */
+export function show(value: unknown, length = 80): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > length ? `${text.slice(0, length)}…` : text;
+}

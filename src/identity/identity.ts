@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { scrapers } from '../../scrapers/index.ts';
+import type { Scraper } from '../../scrapers/scraper.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -10,8 +12,9 @@ import { AppError } from '../errors.ts';
  *
  * Canonical model id of an entry (`resolve`):
  * 1. The key that names the model: the entry's `model`, except that an opaque key (a UUID, as
- *    Artificial Analysis uses) says nothing and the display `name` is used instead, and Aider's
- *    trailing ` [edit format]` (a harness setting, not a model) is dropped.
+ *    Artificial Analysis uses) says nothing and the display `name` is used instead; a source whose
+ *    keys carry more than the model says how to read them (its scraper's `identityKey` hook, e.g.
+ *    Aider's trailing ` [edit format]`, a harness setting, is dropped).
  * 2. A source-scoped alias of aliases.yaml matches that key verbatim (renames within one source).
  * 3. Otherwise the key is normalized (`normalizeModelKey`), keeping an owner prefix the
  *    organization table does not know (`dnhkng/rys-xlarge`: two Hugging Face fine-tunes with one
@@ -504,13 +507,18 @@ function build(layers: Layer[]): Identity {
   };
 }
 
+/** The scraper of `source`: a scraper id, or a board id starting with one (`aider-polyglot`). */
+function scraperOf(source: string): Scraper | undefined {
+  const lower = source.toLowerCase();
+  return scrapers.find((scraper) => lower === scraper.id || lower.startsWith(`${scraper.id}-`));
+}
+
 /** The key that names the model in an entry of `source` (see the module comment, step 1). */
 function modelKeyOf(source: string, entry: IdentityInput): string {
   const model = entry.model.trim();
   if (UUID.test(model)) return entry.name.trim();
-  const lower = source.toLowerCase();
-  if (lower === 'aider' || lower.startsWith('aider-')) return model.replace(/\s*\[[^\]]*\]$/, '');
-  return model;
+  const keyOf = scraperOf(source)?.identityKey;
+  return keyOf ? keyOf({ model, name: entry.name }) : model;
 }
 
 /** Who made each entry of `source` and where, as the aggregates read it. */

@@ -114,9 +114,9 @@ describe('Artificial Analysis parse: bad input is a ParseError that says what it
     ['401 error JSON', 'broken/unauthorized.json', /expected Artificial Analysis models JSON.*found an error response \{"error":"Invalid API key"\}/],
     ['429 body with a status', 'broken/rate-limited.json', /found an error response .*Daily request limit exceeded/],
     ['JSON cut off', 'broken/truncated.json', /expected Artificial Analysis models JSON.*found malformed JSON .*the response may be cut off/],
-    ['data renamed', 'broken/renamed-data.json', /expected Artificial Analysis models JSON.*found keys "status, prompt_options, models"/],
+    ['data renamed', 'broken/renamed-data.json', /expected Artificial Analysis models JSON: data an array, found no "data" among keys "status, prompt_options, models"/],
     ['index key renamed', 'broken/renamed-index.json', /expected Artificial Analysis models JSON: evaluations\.artificial_analysis_intelligence_index on some model, found none of 6 models has it \(evaluation keys: .*intelligence_index/],
-    ['index as a string', 'broken/bad-score.json', /expected Artificial Analysis models JSON: evaluations\.artificial_analysis_intelligence_index a number or null, found model "c3d2e8a4-.*": "48\.3"/],
+    ['index as a string', 'broken/bad-score.json', /expected Artificial Analysis models JSON: data\[2\]\.evaluations\.artificial_analysis_intelligence_index a number or null, found model "c3d2e8a4-.*": "48\.3"/],
     ['no models', 'broken/empty-data.json', /expected Artificial Analysis models JSON with at least one model, found no rows/],
     ['a JSON array', '[1, 2]', /found JSON array "\[1, 2\]"/],
     ['plain text', 'Unauthorized', /found text starting "Unauthorized"/],
@@ -130,15 +130,15 @@ describe('Artificial Analysis parse: bad input is a ParseError that says what it
   it('refuses a model without its id or name', () => {
     const doc = JSON.parse(fixture('models.json')) as { data: Record<string, unknown>[] };
     delete doc.data[1]!.id;
-    expect(() => parse(JSON.stringify(doc), 'artificialanalysis-math')).toThrow(/expected Artificial Analysis models JSON: a model id in every row, found data\[1\]/);
+    expect(() => parse(JSON.stringify(doc), 'artificialanalysis-math')).toThrow(/expected Artificial Analysis models JSON: data\[1\]\.id a model id, found no "id" among keys "name, /);
     const unnamed = JSON.parse(fixture('models.json')) as { data: Record<string, unknown>[] };
     unnamed.data[0]!.name = '';
-    expect(() => parse(JSON.stringify(unnamed), 'artificialanalysis-math')).toThrow(/a model name in every row, found model "a1f0c6e2-.*": name ""/);
+    expect(() => parse(JSON.stringify(unnamed), 'artificialanalysis-math')).toThrow(/expected Artificial Analysis models JSON: data\[0\]\.name a model name, found model "a1f0c6e2-.*": ""/);
   });
 
   it('refuses another document that has a data array (e.g. the OpenRouter catalogue)', () => {
     const body = JSON.stringify({ data: [{ id: 'acme/nova', name: 'Acme: Nova', pricing: { prompt: '0.000001', completion: '0.000002' } }] });
-    expect(() => parse(body, 'artificialanalysis-coding')).toThrow(/an evaluations object per model, found model "acme\/nova": keys id, name, pricing/);
+    expect(() => parse(body, 'artificialanalysis-coding')).toThrow(/expected Artificial Analysis models JSON: data\[0\]\.evaluations an evaluations object, found model "acme\/nova": no "evaluations" among keys "id, name, pricing"/);
   });
 
   it('refuses a board it does not know', () => {

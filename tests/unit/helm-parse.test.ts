@@ -130,7 +130,7 @@ describe('HELM parse: bad input is a ParseError that says what it expected and f
     ['Cloudflare challenge', 'broken/cloudflare.html', 'helm-safety', undefined, /found a Cloudflare challenge page \("Just a moment\.\.\."\)/],
     ['JSON cut off', 'broken/truncated.json', 'helm-safety', undefined, /expected HELM groups\/safety_scenarios.json, found malformed JSON/],
     ['an error object instead of tables', 'broken/object.json', 'helm-safety', undefined, /an array of tables, found an object with keys "error"/],
-    ['table keys renamed', 'broken/renamed-keys.json', 'helm-safety', undefined, /tables of \{title, name, header, rows\}, found table 1 with keys "title, name, columns, data"/],
+    ['table keys renamed', 'broken/renamed-keys.json', 'helm-safety', undefined, /expected HELM groups\/safety_scenarios.json: \[0\]\.header an array, found no "header" among keys "title, name, columns, data"/],
     ['a group file without the board\'s table', 'broken/no-board-table.json', 'helm-safety', undefined, /with a table named like \/\^accuracy\$\/, found tables "efficiency", "general_information"/],
     ['headline column renamed', 'broken/renamed-headline.json', 'helm-safety', undefined, /a "Mean win rate" or "Mean score" column, found columns "Model\/adapter \| Win rate \(mean\) \| HarmBench/],
     ['headline column without values', 'broken/no-values.json', 'helm-safety', undefined, /values in the Mean win rate column, found 6 rows, none with a value/],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aider } from '../../scrapers/aider.ts';
 import { IdentityConfigError, loadIdentity, normalizeModelKey, organizationKey } from '../../src/identity/identity.ts';
 
 const identity = loadIdentity();
@@ -117,6 +118,12 @@ describe('resolve: canonical model id', () => {
     ['openllm', 'Qwen/Qwen2-72B-Instruct', 'qwen2-72b-instruct'],
   ])('%s %s → %s', (source, model, id) => {
     expect(identity.resolve(source, entry(model)).id).toBe(id);
+  });
+
+  it("reads a key through its source's identityKey hook: Aider's drops the edit format, a source without one keeps brackets", () => {
+    expect(aider.identityKey?.({ model: ' gpt-4o [diff] ', name: 'gpt-4o' })).toBe('gpt-4o');
+    expect(identity.resolve('aider-polyglot', entry('gpt-4o-2024-08-06 [diff]')).id).toBe('gpt-4o-2024-08-06');
+    expect(identity.resolve('lmarena-image', entry('Imagen 3 [2]')).id).toBe('imagen-3-[2]');
   });
 
   it('reads the display name when the key is an opaque UUID (Artificial Analysis)', () => {

@@ -124,10 +124,17 @@ describe('LMArena parse: bad input is a ParseError that says what it expected an
     expect(() => lmarena.parse(page, { board: 'lmarena-text' })).toThrow(/under a tab matching .* found tables under tabs "💬 Something else", "👀 Vision"/);
   });
 
+  it('refuses a Gradio config without its layout, naming the path and the keys it has', () => {
+    const page = fixture('gradio-page.html').replace('"layout"', '"layout_"');
+    expect(() => lmarena.parse(page, { board: 'lmarena-text' })).toThrow(
+      /^expected LMArena Gradio page \(window\.gradio_config\): layout an object, found no "layout" among keys ".*layout_/,
+    );
+  });
+
   it('refuses a Gradio page whose config is cut off', () => {
     const page = fixture('gradio-page.html');
     const cut = page.slice(0, page.indexOf('"data"') + 20);
-    expect(() => lmarena.parse(cut, { board: 'lmarena-text' })).toThrow(/a complete window.gradio_config object, found unparseable JSON/);
+    expect(() => lmarena.parse(cut, { board: 'lmarena-text' })).toThrow(/expected LMArena Gradio page: a complete window.gradio_config object, found malformed JSON .*the response may be cut off/);
   });
 
   it('refuses a board it does not know', () => {
@@ -320,12 +327,12 @@ describe('LMArena parse: the other boards refuse bad input with what they expect
     ['lmarena-image', 'empty', ' \n', /found an empty document/],
     ['lmarena-webdev', 'dataset JSON cut off', 'broken/dataset-truncated.json', /expected leaderboard-dataset rows JSON, found malformed JSON/],
     ['lmarena-webdev', 'dataset page shorter than the table', 'broken/dataset-short-page.json', /expected leaderboard-dataset rows JSON: all 143 rows or a full page of 100, found 2 rows/],
-    ['lmarena-webdev', 'dataset rows with renamed keys (agent shape)', 'broken/dataset-renamed.json', /expected leaderboard-dataset rows JSON: a numeric rating .*found row_idx 0: keys model_name, organization, license, score/],
+    ['lmarena-webdev', 'dataset rows with renamed keys (agent shape)', 'broken/dataset-renamed.json', /expected leaderboard-dataset rows JSON: rows\[0\]\.row\.rating a numeric rating .*found no "rating" among keys "model_name, organization, license, score, /],
     ['lmarena-webdev', 'dataset cells truncated by the viewer', 'broken/dataset-truncated-cells.json', /expected leaderboard-dataset rows JSON: whole cells, found row 0 with truncated cells license/],
     ['lmarena-webdev', 'dataset with no rows', 'broken/dataset-empty.json', /expected leaderboard-dataset rows JSON of category "overall", found no rows/],
-    ['lmarena-webdev', 'dataset error answer', 'broken/dataset-error.json', /expected leaderboard-dataset rows JSON: an object with a "rows" array, found keys "error"/],
+    ['lmarena-webdev', 'dataset error answer', 'broken/dataset-error.json', /expected leaderboard-dataset rows JSON: rows an array, found no "rows" among keys "error"/],
     ['lmarena-webdev', 'page cut off', 'broken/nextjs-truncated.html', /expected LMArena Next.js page: a complete "leaderboards" array, found one cut off after \d+ characters/],
-    ['lmarena-text', 'page rows with a renamed key', 'broken/nextjs-renamed.html', /expected LMArena Next.js page: a numeric rating, found text row 1: no "rating" among keys "rank, rankUpper/],
+    ['lmarena-text', 'page rows with a renamed key', 'broken/nextjs-renamed.html', /expected LMArena Next.js page \(text leaderboard\): entries\[0\]\.rating a numeric rating, found model "Alpha Large": no "rating" among keys "rank, rankUpper/],
     ['lmarena-webdev', 'page without boards (login redirect)', 'broken/nextjs-no-leaderboards.html', /expected LMArena Next.js page: a "leaderboards" array in its flight data, found \d+ characters of flight data without one/],
     ['lmarena-vision', 'page without the board', 'nextjs-page.html', /arenaSlug "vision", category "overall", found leaderboards "code\/overall, text\/overall \(default\), text\/overall \(remove-style-control\)"/],
     ['lmarena-text-coding', 'page without the category', 'nextjs-page.html', /arenaSlug "text", category "coding", found leaderboards/],
@@ -336,7 +343,7 @@ describe('LMArena parse: the other boards refuse bad input with what they expect
     ['lmarena-vision', 'catalog cut off', 'broken/truncated.json', /expected arena-catalog JSON, found malformed JSON/],
     ['lmarena-text-coding', 'CSV for a catalog-only board', 'lmsys-elo.csv', /expected a format that carries lmarena-text-coding \(arena-catalog JSON leaderboard-text.json "coding", Next.js page\), found a CSV table/],
     ['lmarena-text-coding', 'dataset rows for a catalog-only board', 'dataset-rows.json', /carries lmarena-text-coding .*found leaderboard-dataset rows JSON/],
-    ['lmarena-webdev', 'catalog for a dataset board', 'arena-catalog.json', /expected leaderboard-dataset rows JSON: an object with a "rows" array, found keys "coding, full"/],
+    ['lmarena-webdev', 'catalog for a dataset board', 'arena-catalog.json', /expected leaderboard-dataset rows JSON: rows an array, found no "rows" among keys "coding, full"/],
     ['lmarena-text-style-control', 'Gradio page (no style-controlled scores)', 'gradio-page.html', /expected a format that carries lmarena-text-style-control .*found a Gradio page/],
     ['lmarena-copilot', 'Next.js page', 'nextjs-page.html', /expected a format that carries lmarena-copilot \(Gradio page\), found a Next.js page/],
     ['lmarena-text', 'the lmarena-history wide matrix', 'broken/history-matrix.csv', /expected LMArena CSV: one leaderboard, not a history, found the lmarena-history wide matrix \(3 publish dates 20240105\.\.20240119 × 3 models\)/],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inlineText, markdownTables } from '../../scrapers/lib/markdown.ts';
+import { findTable, inlineText, markdownTables, type TableShape } from '../../scrapers/lib/markdown.ts';
+import { ParseError } from '../../src/errors.ts';
 import { marked, type Token } from 'marked';
 
 const inline = (markdown: string) => inlineText(marked.Lexer.lexInline(markdown) as Token[]);
@@ -90,5 +91,40 @@ describe('markdownTables', () => {
   it('finds nothing in text without tables', () => {
     expect(markdownTables('')).toEqual([]);
     expect(markdownTables('404: Not Found')).toEqual([]);
+  });
+});
+
+describe('findTable: a board table found by its columns, under any title', () => {
+  const shape: TableShape<'rank' | 'model' | 'score'> = {
+    what: 'Test README',
+    table: 'the board table',
+    columns: { rank: { names: ['Rank'], optional: true }, model: { names: ['Model', 'Name'] }, score: { names: ['Total Score'] } },
+  };
+  const doc = (...parts: string[]) => `${parts.join('\n\n')}\n\nThe end.\n`;
+  const other = '## Data\n\n| Subset | Size |\n|---|---|\n| a | 1 |';
+
+  it('takes the first table having the required columns, matching header names whatever their spaces and case', () => {
+    const found = findTable(doc(other, '## Anything\n\n| NAME | x | totalscore |\n|---|---|---|\n| m | 1 | 2 |', '| Model | Total Score |\n|---|---|\n| n | 3 |'), shape);
+    expect(found.table.heading).toBe('Anything');
+    expect(found.columns).toEqual({ rank: -1, model: 0, score: 2 });
+  });
+
+  it('lets the parser choose among the tables of that shape', () => {
+    const longest: TableShape<'rank' | 'model' | 'score'> = { ...shape, choose: (tables) => tables.reduce((a, b) => (b.rows.length > a.rows.length ? b : a)) };
+    const found = findTable(doc('| Model | Total Score |\n|---|---|\n| a | 1 |', '| Rank | Model | Total Score |\n|---|---|---|\n| 1 | b | 2 |\n| 2 | c | 1 |'), longest);
+    expect(found.columns).toEqual({ rank: 0, model: 1, score: 2 });
+    expect(found.table.rows).toHaveLength(2);
+  });
+
+  it.each([
+    ['no table of that shape', doc(other), /^expected a Test README: markdown with the board table \(Model or Name, Total Score\), found 1 other table: "Data" \[Subset, Size\]$/],
+    ['no table at all', 'Not Found', /found no markdown table \(text starting "Not Found"\)/],
+    ['an empty body', ' \n', /found an empty document/],
+    ['an HTML page', '<!DOCTYPE html><title>Oops</title>', /found an HTML page titled "Oops"/],
+    ['JSON', '{"error": 1}', /found JSON starting/],
+    ['a table cut off', '# Board\n\n| Model | Total Score |\n|---|---|\n| a | 1 |\n', /expected Test README: the board table followed by the rest of the document, found a document that ends inside the table under "Board" \(cut off after 1 rows\)/],
+  ])('refuses %s with a ParseError saying what it expected and found', (_name, body, message) => {
+    expect(() => findTable(body, shape)).toThrow(ParseError);
+    expect(() => findTable(body, shape)).toThrow(message);
   });
 });

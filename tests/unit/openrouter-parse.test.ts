@@ -103,10 +103,10 @@ describe('OpenRouter parse: bad input is a ParseError that says what it expected
     ['Cloudflare challenge', 'broken/cloudflare.html', /expected OpenRouter models JSON.*found a Cloudflare challenge page \("Just a moment\.\.\."\)/],
     ['401 error JSON', 'broken/unauthorized.json', /expected OpenRouter models JSON.*found an error response \{"error":\{"message":"No auth credentials found","code":401\}\}/],
     ['JSON cut off', 'broken/truncated.json', /expected OpenRouter models JSON.*found malformed JSON .*the response may be cut off/],
-    ['data renamed', 'broken/renamed-data.json', /expected OpenRouter models JSON.*found keys "models"/],
+    ['data renamed', 'broken/renamed-data.json', /expected OpenRouter models JSON: data an array, found no "data" among keys "models"/],
     ['price keys renamed', 'broken/renamed-price-keys.json', /expected OpenRouter models JSON: pricing\.prompt and pricing\.completion on the models, found none of 6 models has them \(pricing keys: ".*\binput, output\b/],
-    ['id renamed', 'broken/no-id.json', /expected OpenRouter models JSON: a model id in every row, found data\[2\]: keys "canonical_slug, .*model_id"/],
-    ['price not a number', 'broken/bad-price.json', /expected OpenRouter models JSON: pricing\.completion a decimal string \(USD per token\), found model "kestrel\/kestrel-2": "\$3\.30"/],
+    ['id renamed', 'broken/no-id.json', /expected OpenRouter models JSON: data\[2\]\.id a model id, found no "id" among keys "canonical_slug, .*model_id"/],
+    ['price not a number', 'broken/bad-price.json', /expected OpenRouter models JSON: data\[\d+\]\.pricing\.completion a decimal string \(USD per token\), found model "kestrel\/kestrel-2": "\$3\.30"/],
     ['no models', 'broken/empty-data.json', /expected OpenRouter models JSON with at least one model, found no rows/],
     ['a JSON array', '[]', /found JSON array "\[\]"/],
     ['plain text', 'Service Unavailable', /found text starting "Service Unavailable"/],
@@ -120,7 +120,7 @@ describe('OpenRouter parse: bad input is a ParseError that says what it expected
   it('refuses a model without a pricing object', () => {
     const doc = JSON.parse(fixture('models.json')) as { data: Record<string, unknown>[] };
     delete doc.data[0]!.pricing;
-    expect(() => parse(JSON.stringify(doc))).toThrow(/a pricing object per model, found model "owl\/owl-13b": keys/);
+    expect(() => parse(JSON.stringify(doc))).toThrow(/expected OpenRouter models JSON: data\[0\]\.pricing a pricing object, found model "owl\/owl-13b": no "pricing" among keys "id, /);
   });
 
   it('refuses the same id twice with different prices', () => {

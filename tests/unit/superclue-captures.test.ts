@@ -96,6 +96,18 @@ describe.skipIf(!present)('SuperCLUE captures under ../shared/leaderboards/super
     expect(parsed.entries[0]!.model).toBe(top.name);
   });
 
+  it.each(files)('%s: the same board when every heading is retitled (the table is found by its columns, not its title)', (file) => {
+    const text = read(file);
+    let n = 0;
+    const retitled = text.replace(/^ *(#{1,6})[^\S\n]+\S.*$/gm, (_line, hashes: string) => `${hashes} Table ${++n}`);
+    expect(retitled).not.toMatch(/^ *#.*总(排行)?榜/m);
+    const [count, leader] = KNOWN[file]!;
+    const { entries } = superclue.parse(retitled, { board: 'superclue' });
+    expect(entries).toHaveLength(count);
+    expect(entries[0]!.model).toBe(leader);
+    expect(entries).toEqual(superclue.parse(text, { board: 'superclue' }).entries);
+  });
+
   it('no entry is the human baseline, and the published ranks never contradict 总分 (ranksFollowScores holds)', () => {
     for (const file of files) {
       const { entries } = superclue.parse(read(file), { board: 'superclue' });

@@ -117,15 +117,41 @@ describe('SuperCLUE parse: every README era', () => {
   });
 });
 
+describe('SuperCLUE parse: the overall table is found by its columns, not its title', () => {
+  it.each(['readme-2023-05.md', 'readme-2023-06.md', 'readme-2023-07.md', 'readme-2023-09.md', 'readme-2023-12.md'])('%s: the same board under other titles, or none', (name) => {
+    const original = parse(name).entries;
+    const retitled = fixture(name).replace(/^ *(#{1,6})[^\S\n]+\S.*$/gm, (_line, hashes: string) => `${hashes} Results`);
+    expect(retitled).not.toMatch(/^ *#.*总(排行)?榜/m);
+    expect(superclue.parse(retitled, { board: 'superclue' }).entries).toEqual(original);
+    const untitled = fixture(name).replace(/^ *#{1,6}[^\S\n]+\S.*$/gm, '');
+    expect(superclue.parse(untitled, { board: 'superclue' }).entries).toEqual(original);
+  });
+
+  it('reads the total headed 平均 (2023-06) and takes the board listing the most models over a narrower one of the same shape', () => {
+    // readme-2023-09.md puts a two-row OPEN board (排名, 模型, 机构, 总分) of the same month above the overall board.
+    expect(parse('readme-2023-09.md').entries.map((entry) => entry.model)).not.toContain('Open-Winner');
+    expect(fixture('readme-2023-06.md')).toMatch(/\|\s*平均\s*\|/);
+    expect(parse('readme-2023-06.md').entries.length).toBeGreaterThan(0);
+  });
+
+  it('reads a board whose columns are headed in English (Rank, Model, Org, Total), not the open-source board below it', () => {
+    const parsed = parse('readme-english-columns.md');
+    expect(rows(parsed.entries)).toEqual([
+      [1, 'Alpha', 'Acme AI', 79.02],
+      [2, 'Beta', 'Beta Labs', 76.54],
+    ]);
+    expect(parsed.format).toBe('superclue-readme-ranked');
+  });
+});
+
 describe('SuperCLUE parse: bad input is a ParseError that says what it expected and found', () => {
   it.each([
     ['empty', 'broken/empty.md', /expected a SuperCLUE README: markdown with the overall leaderboard table .*found an empty document/],
     ['error page', 'broken/error-page.html', /expected a SuperCLUE README.*found an HTML page titled "Unicorn! &middot; GitHub"/],
     ['Cloudflare challenge', 'broken/cloudflare.html', /found a Cloudflare challenge page \("Just a moment\.\.\."\)/],
     ['a 404 body', 'broken/not-found.txt', /expected a SuperCLUE README.*found no markdown table \(text starting "404: Not Found"\)/],
-    ['cut off after a row', 'broken/truncated.md', /expected SuperCLUE README: the overall table followed by the rest of the README, found a document that ends inside the table under "SuperCLUE总排行榜（2023年12月）" \(cut off after 3 rows\)/],
-    ['cut off mid-row', 'broken/truncated-mid-row.md', /the overall table followed by the rest of the README, found a document that ends inside the table .* \(cut off after 3 rows\)/],
-    ['columns renamed', 'broken/renamed-columns.md', /\(总排行榜 \/ 总榜单: 模型, 总分\), found 2 other tables: "SuperCLUE总排行榜（2024年1月）" \[Rank, Model, Org, Total, OPEN, OPT\]/],
+    ['cut off after a row', 'broken/truncated.md', /expected SuperCLUE README: the overall leaderboard table followed by the rest of the document, found a document that ends inside the table under "SuperCLUE总排行榜（2023年12月）" \(cut off after 3 rows\)/],
+    ['cut off mid-row', 'broken/truncated-mid-row.md', /the overall leaderboard table followed by the rest of the document, found a document that ends inside the table .* \(cut off after 3 rows\)/],
     ['an unknown rank', 'broken/bad-rank.md', /expected SuperCLUE README: a rank \(🏅️, 🥈, 🥉, a whole number or -\) in 排名, found row 2 of "SuperCLUE总排行榜（2023年12月）": "第二"/],
     ['a non-numeric total', 'broken/bad-score.md', /expected SuperCLUE README: a numeric 总分, found row 2 of .*: "待定"/],
     ['JSON', '{"message":"Not Found"}', /found JSON starting/],
@@ -141,9 +167,12 @@ describe('SuperCLUE parse: bad input is a ParseError that says what it expected 
     expect(() => superclue.parse(body, { board: 'superclue' })).toThrow(/a 总分 cell in every row, found row 5 of .* cut short after 3 cells/);
   });
 
-  it('refuses a README whose overall board is gone (only other boards left)', () => {
-    const body = fixture('readme-2023-07.md').replace('中文大模型总排行榜', '中文大模型排行榜');
-    expect(() => superclue.parse(body, { board: 'superclue' })).toThrow(/found 2 other tables: "2023年7月SuperCLUE中文大模型排行榜" \[排名, 模型/);
+  it('refuses a README whose overall board is gone (no table of model and total left), naming the tables it has', () => {
+    const body = fixture('readme-2023-07.md').replaceAll('总分', '得分');
+    expect(() => superclue.parse(body, { board: 'superclue' })).toThrow(ParseError);
+    expect(() => superclue.parse(body, { board: 'superclue' })).toThrow(
+      /expected a SuperCLUE README: markdown with the overall leaderboard table \(模型 or 模型名称 or Model, 总分 or 平均 or Total\), found 2 other tables: "2023年7月SuperCLUE中文大模型总排行榜" \[排名, 模型, 机构, 得分, /,
+    );
   });
 
   it('refuses two different rows under one model name', () => {

@@ -80,8 +80,8 @@ describe('SWE-bench parse: bad input is a ParseError that says what it expected 
     ['error page', 'broken/error-page.html', 'swebench-verified', /expected SWE-bench leaderboards.json, found an HTML page titled "429 Too Many Requests"/],
     ['Cloudflare challenge', 'broken/cloudflare.html', 'swebench-verified', /found a Cloudflare challenge page \("Just a moment\.\.\."\)/],
     ['JSON cut off', 'broken/truncated.json', 'swebench-verified', /expected SWE-bench leaderboards.json, found malformed JSON/],
-    ['top-level key renamed', 'broken/renamed-keys.json', 'swebench-verified', /expected SWE-bench leaderboards.json: an object with a "leaderboards" array, found keys "boards"/],
-    ['score key renamed', 'broken/renamed-score.json', 'swebench-verified', /a numeric "resolved" \(% resolved\) in every result, found result 1 \(20250201_bolt_coder\): no "resolved" among keys "name, folder, pct_resolved"/],
+    ['top-level key renamed', 'broken/renamed-keys.json', 'swebench-verified', /expected SWE-bench leaderboards.json: leaderboards an array, found no "leaderboards" among keys "boards"/],
+    ['score key renamed', 'broken/renamed-score.json', 'swebench-verified', /expected SWE-bench leaderboards.json: leaderboards\[\d+\]\.results\[0\]\.resolved a number \(% resolved\), found result "20250201_bolt_coder": no "resolved" among keys "name, folder, pct_resolved"/],
     ['a tab with no results', 'broken/empty-results.json', 'swebench-verified', /expected SWE-bench leaderboards.json "Verified" with at least one model, found no rows/],
     ['a file without the board\'s tab', 'leaderboards-2025-05.json', 'swebench-bash-only', /with a "bash-only" leaderboard, found leaderboards "Test", "Verified", "Lite", "Multimodal"/],
     ['plain text', 'Service unavailable', 'swebench-verified', /found text starting "Service unavailable"/],
@@ -97,7 +97,7 @@ describe('SWE-bench parse: bad input is a ParseError that says what it expected 
     const document = JSON.parse(fixture('leaderboards-2025-09.json')) as { leaderboards: { name: string; results: { folder: string; resolved: number }[] }[] };
     const verified = document.leaderboards.find((tab) => tab.name === 'Verified')!;
     verified.results[0]!.resolved = 744;
-    expect(() => swebench.parse(JSON.stringify(document), { board: 'swebench-verified' })).toThrow(/"resolved" as a percentage \(0-100\), found result 1 \(20250920_harbor_agent_frost-2\): 744/);
+    expect(() => swebench.parse(JSON.stringify(document), { board: 'swebench-verified' })).toThrow(/expected SWE-bench leaderboards.json: leaderboards\[\d+\]\.results\[0\]\.resolved a percentage \(0-100\), found result "20250920_harbor_agent_frost-2": 744/);
     verified.results[0]!.resolved = 74.4;
     verified.results[1]!.folder = verified.results[0]!.folder;
     expect(() => swebench.parse(JSON.stringify(document), { board: 'swebench-verified' })).toThrow(/one row per model, found "20250920_harbor_agent_frost-2" twice/);

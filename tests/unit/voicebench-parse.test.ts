@@ -92,14 +92,25 @@ describe('VoiceBench parse: every README era', () => {
   });
 });
 
+describe('VoiceBench parse: the leaderboard is found by its columns, not its title', () => {
+  it.each(['readme-2024-10.md', 'readme-2025-06.md', 'readme-no-rank.md'])('%s: the same board under another heading, and after a table of another shape', (name) => {
+    const original = voicebench.parse(fixture(name), { board: 'voicebench' }).entries;
+    const retitled = fixture(name)
+      .replace(/^## Leaderboard\s*$/m, '## Results\n\n| Subset | # Samples |\n|---|---|\n| alpacaeval | 199 |\n')
+      .replace(/^#{1,6} .*leaderboard.*$/gim, '');
+    expect(retitled).not.toMatch(/leaderboard/i);
+    expect(voicebench.parse(retitled, { board: 'voicebench' }).entries).toEqual(original);
+  });
+});
+
 describe('VoiceBench parse: bad input is a ParseError that says what it expected and found', () => {
   it.each([
     ['empty', 'broken/empty.md', /expected a VoiceBench README: markdown with the leaderboard table \(Model, Overall\), found an empty document/],
     ['error page', 'broken/error-page.html', /expected a VoiceBench README.*found an HTML page titled "Unicorn! &middot; GitHub"/],
     ['Cloudflare challenge', 'broken/cloudflare.html', /found a Cloudflare challenge page \("Just a moment\.\.\."\)/],
     ['a 404 body', 'broken/not-found.txt', /found no markdown table \(text starting "404: Not Found"\)/],
-    ['cut off after a row', 'broken/truncated.md', /expected VoiceBench README: the leaderboard table followed by the rest of the README, found a document that ends inside the table \(cut off after 3 rows\)/],
-    ['cut off mid-row', 'broken/truncated-mid-row.md', /the leaderboard table followed by the rest of the README, found a document that ends inside the table \(cut off after 3 rows\)/],
+    ['cut off after a row', 'broken/truncated.md', /expected VoiceBench README: the leaderboard table followed by the rest of the document, found a document that ends inside the table under "Leaderboard" \(cut off after 3 rows\)/],
+    ['cut off mid-row', 'broken/truncated-mid-row.md', /the leaderboard table followed by the rest of the document, found a document that ends inside the table under "Leaderboard" \(cut off after 3 rows\)/],
     ['Overall renamed', 'broken/renamed-columns.md', /\(Model, Overall\), found 1 other table: "Leaderboard" \[Rank, Model, AlpacaEval, .*, Average\]/],
     ['a non-numeric rank', 'broken/bad-rank.md', /expected VoiceBench README: a whole-number Rank, found row 2 \(Beta-Voice\): "2nd"/],
     ['a non-numeric Overall', 'broken/bad-score.md', /expected VoiceBench README: a numeric Overall, found row 2 \(Beta-Voice\): "60.6x"/],
