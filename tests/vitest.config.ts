@@ -15,6 +15,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['tests/support/global-setup.ts'],
+    // The engine flags rankwatch runs with (see src/bin.js) and its module shortcut (src/module-types.ts).
+    execArgv: ['--liftoff-only', '--import', './tests/support/engine.ts'],
     projects: [
       {
         extends: true,
