@@ -89,20 +89,21 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
     .select({ boardId: snapshots.boardId, n: count(), last: sql<string>`max(${snapshots.capturedAt})` })
     .from(snapshots)
     .groupBy(snapshots.boardId);
-  // Each board's newest scrape through its (board, ran_at) index, a row per board: a DISTINCT ON
-  // over the whole scrape log sorted every row (tens of thousands a year) on every call.
+  // Each board's newest scrape through its (board, last_ran_at) index, a row per board: a DISTINCT ON
+  // over the whole scrape log sorted every row (tens of thousands a year) on every call. A streak
+  // row's last scrape is the board's last one.
   const newest = db
     .select()
     .from(scrapes)
     .where(eq(scrapes.boardId, boards.id))
-    .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
+    .orderBy(desc(scrapes.lastRanAt), desc(scrapes.id))
     .limit(1)
     .as('newest');
   const lastScrapes = await db
     .select({
       boardId: newest.boardId,
-      ranAt: newest.ranAt,
-      capturedAt: newest.capturedAt,
+      ranAt: newest.lastRanAt,
+      capturedAt: newest.lastCapturedAt,
       status: newest.status,
       origin: newest.origin,
       httpStatus: newest.httpStatus,
