@@ -89,14 +89,14 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
     .select({ boardId: snapshots.boardId, n: count(), last: sql<string>`max(${snapshots.capturedAt})` })
     .from(snapshots)
     .groupBy(snapshots.boardId);
-  // Each board's newest scrape through its (board, last_ran_at) index, a row per board: a DISTINCT ON
-  // over the whole scrape log sorted every row (tens of thousands a year) on every call. A streak
-  // row's last scrape is the board's last one.
+  // Each board's newest scrape through its (board, ran_at) index, a row per board: a DISTINCT ON
+  // over the whole scrape log sorted every row (tens of thousands a year) on every call. The newest
+  // row may be a streak: its last scrape is the board's last one.
   const newest = db
     .select()
     .from(scrapes)
     .where(eq(scrapes.boardId, boards.id))
-    .orderBy(desc(scrapes.lastRanAt), desc(scrapes.id))
+    .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
     .limit(1)
     .as('newest');
   const lastScrapes = await db

@@ -135,7 +135,9 @@ export const scrapes = pgTable(
     quarantineId: bigint('quarantine_id', { mode: 'number' }).references(() => quarantines.id),
   },
   (t) => [
-    index('scrapes_board_last_ran_idx').on(t.boardId, t.lastRanAt),
+    // Neither index names a column a streak's next scrape updates: that update stays HOT (no new
+    // index entries), so a streak costs its one row however long it runs.
+    index('scrapes_board_ran_idx').on(t.boardId, t.ranAt),
     index('scrapes_board_captured_idx').on(t.boardId, t.capturedAt),
   ],
 );

@@ -44,7 +44,7 @@ async function lastValidators(db: Db, board: string): Promise<{ etag: string | n
         or(isNotNull(scrapes.etag), isNotNull(scrapes.lastModified)),
       ),
     )
-    .orderBy(desc(scrapes.lastRanAt), desc(scrapes.id))
+    .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
     .limit(1);
   return { etag: row?.etag ?? null, lastModified: row?.lastModified ?? null };
 }

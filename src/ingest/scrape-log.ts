@@ -37,7 +37,7 @@ export async function logScrape(tx: Tx, entry: ScrapeEntry): Promise<void> {
       .select()
       .from(scrapes)
       .where(eq(scrapes.boardId, entry.boardId))
-      .orderBy(desc(scrapes.lastRanAt), desc(scrapes.id))
+      .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
       .limit(1);
     if (
       newest &&
@@ -143,7 +143,7 @@ export async function scrapeTransition(
   onAnnounced: OnAnnounced | null,
 ): Promise<void> {
   const live = and(eq(scrapes.boardId, board), eq(scrapes.origin, 'live'));
-  const [recent] = await tx.select({ status: scrapes.status }).from(scrapes).where(live).orderBy(desc(scrapes.lastRanAt), desc(scrapes.id)).limit(1);
+  const [recent] = await tx.select({ status: scrapes.status }).from(scrapes).where(live).orderBy(desc(scrapes.ranAt), desc(scrapes.id)).limit(1);
   const lastFailed = recent?.status === 'failed';
   let ids: number[] = [];
   if (failed && !lastFailed) {
@@ -155,7 +155,7 @@ export async function scrapeTransition(
       .select({ ranAt: scrapes.lastRanAt })
       .from(scrapes)
       .where(and(live, ne(scrapes.status, 'failed')))
-      .orderBy(desc(scrapes.lastRanAt), desc(scrapes.id))
+      .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
       .limit(1);
     // Failures are never merged into streaks: one row each.
     const streak = await tx
