@@ -11,7 +11,7 @@ import type { CaptureInput, CaptureResult, ScrapeRecord } from './capture.ts';
 import { entriesHash } from './hash.ts';
 import { checkHealth } from './health.ts';
 import { quarantine, quarantinedBefore } from './quarantine.ts';
-import { firstShowingAfter, logScrape, OBSERVED, observedContentAt, scrapeTransition } from './scrape-log.ts';
+import { firstShowingAfter, logScrape, OBSERVED, observedContentAt, scrapeTransition, type ScrapeEntry } from './scrape-log.ts';
 import { observe, rederive, type BoardContext, type ObservationOutcome } from './settling.ts';
 import { rowsCovering, writeInterval, type StandingRow } from './standings.ts';
 import { lockBoard, type Tx } from './tx.ts';
@@ -81,6 +81,23 @@ export async function recordScrape(db: Db, record: ScrapeRecord): Promise<void> 
 type Outcome = (status: CaptureResult['status'], snapshotId: number | null, extra?: Partial<CaptureResult>) => CaptureResult;
 type SnapshotRow = typeof snapshots.$inferSelect;
 
+/** A capture inside its transaction, with what every step of storing it needs. */
+interface Pending {
+  input: CaptureInput;
+  /** The entries under the board's keys, and their hash. */
+  entries: StoredEntry[];
+  hash: string;
+  /** The board as it stood at the capture's time: its standings rows, and their entries. */
+  before: Map<string, StandingRow>;
+  previousEntries: StoredEntry[];
+  /** The snapshot in force at the capture's time. */
+  previous: SnapshotRow | undefined;
+  context: BoardContext;
+  /** The capture's scrape-log row, but for its status. */
+  log: Omit<ScrapeEntry, 'status'>;
+  outcome: Outcome;
+}
+
 /**
  * Stores one capture of a board in a single transaction: the scrape-log row, and when the
  * board changed, the snapshot, its interval-encoded standings and its events.
@@ -93,6 +110,9 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
   const { board, capturedAt: at } = input;
   for (const entry of input.entries) EntrySchema.parse(entry);
   const ranAt = input.ranAt ?? new Date();
+  const onAnnounced = input.onAnnounced ?? null;
+  const nothing = { events: [], pending: 0, suppressed: 0, changeSet: null, insertedBefore: null, reasons: [], quarantineId: null };
+  const outcome: Outcome = (status, snapshotId, extra = {}) => ({ status, snapshotId, rowCount: input.entries.length, ...nothing, ...extra });
   const log = {
     boardId: board,
     ranAt,
@@ -106,20 +126,6 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
     lastModified: input.lastModified ?? null,
     durationMs: input.durationMs ?? null,
   };
-  const outcome: Outcome = (status, snapshotId, extra = {}) => ({
-    status,
-    snapshotId,
-    events: [],
-    pending: 0,
-    suppressed: 0,
-    changeSet: null,
-    insertedBefore: null,
-    rowCount: input.entries.length,
-    reasons: [],
-    quarantineId: null,
-    ...extra,
-  });
-
   return db.transaction(async (tx) => {
     await lockBoard(tx, board);
     // The board as it stood at `at`: its keys are the ones models keep (board-keys.ts).
@@ -129,8 +135,6 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
     const hash = entriesHash(entries);
     const duplicate = await findDuplicate(tx, input, hash, outcome);
     if (duplicate) return duplicate;
-
-    const onAnnounced = input.onAnnounced ?? null;
     if (input.origin === 'live') await scrapeTransition(tx, board, ranAt, false, { error: null, httpStatus: null, source: input.source }, onAnnounced);
     const [previous] = await tx
       .select()
@@ -139,68 +143,76 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
       .orderBy(desc(snapshots.capturedAt))
       .limit(1);
     const context: BoardContext = { board, direction: input.health?.direction ?? 'higher', attribute: input.attribute, window: input.settle ?? DEFAULT_SETTLE, onAnnounced };
-
-    if (previous && previous.entriesHash === hash) {
-      // An unchanged capture is one more observation: it may complete changes' settling windows.
-      await logScrape(tx, { ...log, status: 'unchanged', snapshotId: previous.id });
-      const [later] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, board), gt(snapshots.capturedAt, at))).limit(1);
-      if (later) {
-        await rederive(tx, context);
-        return outcome('unchanged', previous.id);
-      }
-      const settled = await observe(tx, context, { at, entries: null, snapshot: null });
-      return outcome('unchanged', previous.id, { events: settled.published, pending: settled.pending, suppressed: settled.suppressed });
-    }
-
+    const capture: Pending = { input, entries, hash, before, previousEntries, previous, context, log, outcome };
+    if (previous && previous.entriesHash === hash) return storeUnchanged(tx, capture, previous);
     const reasons = checkHealth(entries, input.format, previous ? { entries: previousEntries, format: previous.format } : null, input.health ?? { direction: 'higher' });
     if (reasons.length > 0) {
       const { quarantineId, announced } = await quarantine(tx, input, entries, hash, reasons, previous, onAnnounced);
-      await logScrape(tx, { ...log, status: 'quarantined', error: reasons.join('; '), quarantineId });
+      await logScrape(tx, { ...capture.log, status: 'quarantined', error: reasons.join('; '), quarantineId });
       return outcome('quarantined', null, { reasons, quarantineId, events: announced });
     }
+    return storeSnapshot(tx, capture);
+  });
+}
 
-    const next = await nextObservation(tx, board, at, previous, before);
-    await writeInterval(tx, board, at, next?.capturedAt ?? null, before, next?.standings ?? new Map(), entries);
-    const [snapshot] = await tx
-      .insert(snapshots)
-      .values({
-        boardId: board,
-        capturedAt: at,
-        entriesHash: hash,
-        contentHash: input.contentHash,
-        rowCount: entries.length,
-        source: input.source,
-        format: input.format,
-        parserVersion: input.parserVersion,
-        publishedAt: input.publishedAt,
-        columns: input.columns ?? null,
-      })
-      .returning({ id: snapshots.id });
-    if (!snapshot) throw new Error('snapshot insert returned no row');
-    const logged = { ...log, status: previous ? ('changed' as const) : ('first' as const), snapshotId: snapshot.id };
-    let settled: ObservationOutcome;
-    if (next) {
-      // History after this capture was stored already: its changes and their settling are derived again.
-      await logScrape(tx, logged);
-      await rederive(tx, context);
-      const [row] = await tx.select({ changeSet: snapshots.changeSet }).from(snapshots).where(eq(snapshots.id, snapshot.id));
-      settled = { published: [], pending: 0, suppressed: 0, changeSet: row?.changeSet ?? null };
-    } else {
-      const snapshotShown = { id: snapshot.id, previous: previousEntries, columnsBefore: previous?.columns ?? null, columnsAfter: input.columns ?? null, formatBefore: previous?.format ?? null, formatAfter: input.format };
-      settled = await observe(tx, context, { at, entries, snapshot: snapshotShown });
-      await logScrape(tx, logged);
-    }
-    await tx
-      .update(boards)
-      .set({ firstSeenAt: sql`least(${boards.firstSeenAt}, ${at.toISOString()}::timestamptz)` })
-      .where(eq(boards.id, board));
-    return outcome(logged.status, snapshot.id, {
-      events: settled.published,
-      pending: settled.pending,
-      suppressed: settled.suppressed,
-      changeSet: settled.changeSet,
-      insertedBefore: next?.capturedAt ?? null,
-    });
+/** An unchanged capture is one more observation: it may complete changes' settling windows. */
+async function storeUnchanged(tx: Tx, capture: Pending, previous: SnapshotRow): Promise<CaptureResult> {
+  const { input, context, outcome } = capture;
+  await logScrape(tx, { ...capture.log, status: 'unchanged', snapshotId: previous.id });
+  const [later] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(eq(snapshots.boardId, input.board), gt(snapshots.capturedAt, input.capturedAt))).limit(1);
+  if (later) {
+    await rederive(tx, context);
+    return outcome('unchanged', previous.id);
+  }
+  const settled = await observe(tx, context, { at: input.capturedAt, entries: null, snapshot: null });
+  return outcome('unchanged', previous.id, { events: settled.published, pending: settled.pending, suppressed: settled.suppressed });
+}
+
+/** A capture that changed the board: its standings, snapshot and changes (derived again with what follows, when it is inserted before). */
+async function storeSnapshot(tx: Tx, capture: Pending): Promise<CaptureResult> {
+  const { input, entries, previous, context } = capture;
+  const { board, capturedAt: at } = input;
+  const next = await nextObservation(tx, board, at, previous, capture.before);
+  await writeInterval(tx, board, at, next?.capturedAt ?? null, capture.before, next?.standings ?? new Map(), entries);
+  const [snapshot] = await tx
+    .insert(snapshots)
+    .values({
+      boardId: board,
+      capturedAt: at,
+      entriesHash: capture.hash,
+      contentHash: input.contentHash,
+      rowCount: entries.length,
+      source: input.source,
+      format: input.format,
+      parserVersion: input.parserVersion,
+      publishedAt: input.publishedAt,
+      columns: input.columns ?? null,
+    })
+    .returning({ id: snapshots.id });
+  if (!snapshot) throw new Error('snapshot insert returned no row');
+  const logged = { ...capture.log, status: previous ? ('changed' as const) : ('first' as const), snapshotId: snapshot.id };
+  let settled: ObservationOutcome;
+  if (next) {
+    // History after this capture was stored already: its changes and their settling are derived again.
+    await logScrape(tx, logged);
+    await rederive(tx, context);
+    const [row] = await tx.select({ changeSet: snapshots.changeSet }).from(snapshots).where(eq(snapshots.id, snapshot.id));
+    settled = { published: [], pending: 0, suppressed: 0, changeSet: row?.changeSet ?? null };
+  } else {
+    const shown = { id: snapshot.id, previous: capture.previousEntries, columnsBefore: previous?.columns ?? null, columnsAfter: input.columns ?? null, formatBefore: previous?.format ?? null, formatAfter: input.format };
+    settled = await observe(tx, context, { at, entries, snapshot: shown });
+    await logScrape(tx, logged);
+  }
+  await tx
+    .update(boards)
+    .set({ firstSeenAt: sql`least(${boards.firstSeenAt}, ${at.toISOString()}::timestamptz)` })
+    .where(eq(boards.id, board));
+  return capture.outcome(logged.status, snapshot.id, {
+    events: settled.published,
+    pending: settled.pending,
+    suppressed: settled.suppressed,
+    changeSet: settled.changeSet,
+    insertedBefore: next?.capturedAt ?? null,
   });
 }
 
