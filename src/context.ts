@@ -6,6 +6,8 @@ import { syncRegistry } from './ingest/store.ts';
 import { loadIdentity, type Identity, type IdentityInput } from './identity/identity.ts';
 import type { Scraper } from '../scrapers/scraper.ts';
 import type { Identify } from './notify/filters.ts';
+import { enqueueDeliveries } from './notify/outbox.ts';
+import type { OnAnnounced } from './ingest/tx.ts';
 import { readFileSync } from 'node:fs';
 import { AppError } from './errors.ts';
 
@@ -49,4 +51,13 @@ export function boardKeyWith(identity: Identity, scraper: Scraper): ((entry: Ide
 /** Model identity for subscription filters: `identity.resolve` by the source of each board. */
 export function identifyWith(identity: Identity): Identify {
   return (board, entry) => identity.resolve(findBoard(board)?.scraper.id ?? board, entry);
+}
+
+/**
+ * What the store calls with the events a capture announced: the outbox, in the same transaction,
+ * filtering by model identity (`identity`; null: board-level events only need none).
+ */
+export function announcerWith(identity: Identity | null): OnAnnounced {
+  const identify = identity ? identifyWith(identity) : null;
+  return (tx, eventIds) => enqueueDeliveries(tx, eventIds, identify).then(() => undefined);
 }

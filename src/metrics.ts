@@ -2,7 +2,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from './db/client.ts';
 import { deliveries } from './db/schema.ts';
-import type { ScrapeOutcome } from './ingest/run.ts';
+import type { ScrapeOutcome } from './ingest/capture.ts';
 
 /** Scrape outcomes counted by `rankwatch_scrapes_total` (the statuses of the scrape log). */
 export const SCRAPE_OUTCOMES = ['first', 'changed', 'unchanged', 'not_modified', 'quarantined', 'failed'] as const;

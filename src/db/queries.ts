@@ -90,7 +90,8 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
     .from(snapshots)
     .groupBy(snapshots.boardId);
   // Each board's newest scrape through its (board, ran_at) index, a row per board: a DISTINCT ON
-  // over the whole scrape log sorted every row (tens of thousands a year) on every call.
+  // over the whole scrape log sorted every row (tens of thousands a year) on every call. The newest
+  // row may be a streak: its last scrape is the board's last one.
   const newest = db
     .select()
     .from(scrapes)
@@ -101,8 +102,8 @@ export async function listBoards(db: Db): Promise<BoardSummary[]> {
   const lastScrapes = await db
     .select({
       boardId: newest.boardId,
-      ranAt: newest.ranAt,
-      capturedAt: newest.capturedAt,
+      ranAt: newest.lastRanAt,
+      capturedAt: newest.lastCapturedAt,
       status: newest.status,
       origin: newest.origin,
       httpStatus: newest.httpStatus,

@@ -99,7 +99,11 @@ export const quarantines = pgTable(
   ],
 );
 
-/** The scrape log: one row per live fetch or imported file, whatever its outcome. */
+/**
+ * The scrape log: one row per live fetch or imported file, whatever its outcome, except that a
+ * streak of unchanged (or 304) scrapes of the same content is one row: the first one's times in
+ * `ran_at`/`captured_at`, the last one's in `last_ran_at`/`last_captured_at`, and how many in `count`.
+ */
 export const scrapes = pgTable(
   'scrapes',
   {
@@ -111,6 +115,11 @@ export const scrapes = pgTable(
     ranAt: at('ran_at').notNull().defaultNow(),
     /** The capture time of the content (the fetch time for live scrapes). */
     capturedAt: at('captured_at').notNull(),
+    /** The last scrape of the streak this row stands for (the row's own times when `count` is 1). */
+    lastRanAt: at('last_ran_at').notNull(),
+    lastCapturedAt: at('last_captured_at').notNull(),
+    /** How many scrapes this row stands for: more than 1 for a streak of identical unchanged ones. */
+    count: integer('count').notNull().default(1),
     origin: text('origin').notNull(),
     status: text('status').notNull(),
     httpStatus: integer('http_status'),
@@ -126,6 +135,8 @@ export const scrapes = pgTable(
     quarantineId: bigint('quarantine_id', { mode: 'number' }).references(() => quarantines.id),
   },
   (t) => [
+    // Neither index names a column a streak's next scrape updates: that update stays HOT (no new
+    // index entries), so a streak costs its one row however long it runs.
     index('scrapes_board_ran_idx').on(t.boardId, t.ranAt),
     index('scrapes_board_captured_idx').on(t.boardId, t.capturedAt),
   ],

@@ -8,10 +8,11 @@ import { AppError, describeError, FetchError, InvalidInputError, NotFoundError, 
 import { findBoard } from '../../scrapers/index.ts';
 import { politeFetch, type FetchDeps } from './fetch.ts';
 import { RobotsCache, robotsAllow } from './robots.ts';
-import { boardKeyWith, identifyWith, identityFor } from '../context.ts';
+import { announcerWith, boardKeyWith, identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
 import { sha256 } from './hash.ts';
-import { applyCapture, recordScrape, type CaptureResult } from './store.ts';
+import { applyCapture, recordScrape } from './store.ts';
+import type { CaptureResult, ScrapeOutcome } from './capture.ts';
 import { readCaptureTime } from './capture-time.ts';
 import type { SettleWindow } from '../diff/settle.ts';
 
@@ -29,14 +30,7 @@ export interface IngestDeps {
   identity?: Identity;
 }
 
-/** The outcome of one live scrape of one board. */
-export type ScrapeOutcome =
-  | { board: string; status: 'not_configured'; message: string }
-  | { board: string; status: 'not_modified'; httpStatus: 304 }
-  | { board: string; status: 'failed'; error: string; httpStatus: number | null }
-  /** Given up before anything was fetched (the service is stopping, `reason`); nothing is recorded. */
-  | { board: string; status: 'abandoned'; error: string; reason: string; httpStatus: number | null }
-  | ({ board: string; httpStatus: number } & CaptureResult);
+export type { ScrapeOutcome } from './capture.ts';
 
 async function lastValidators(db: Db, board: string): Promise<{ etag: string | null; lastModified: string | null }> {
   const [row] = await db
@@ -109,8 +103,8 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: Ab
           direction: found.board.direction,
           attribute: attributionFor(identity, found.scraper.id),
           window: settings.settle,
-          identify: identifyWith(identity),
         },
+        onAnnounced: announcerWith(identity),
         durationMs: Date.now() - started,
       });
       return { board: boardId, status: 'not_modified', httpStatus: 304 };
@@ -149,7 +143,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: Ab
       columns: parsed.columns ?? null,
       attribute: attributionFor(identity, found.scraper.id),
       settle: settings.settle,
-      identify: identifyWith(identity),
+      onAnnounced: announcerWith(identity),
       boardKey: boardKeyWith(identity, found.scraper),
     });
     return { board: boardId, httpStatus: response.httpStatus, ...result };
@@ -172,6 +166,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: Ab
       contentHash,
       error: error instanceof ParseError || error instanceof FetchError ? message : `unexpected: ${message}`,
       durationMs: Date.now() - started,
+      onAnnounced: announcerWith(null),
     });
     return { board: boardId, status: 'failed', error: message, httpStatus };
   }
@@ -236,7 +231,7 @@ export async function importFile(
     columns: parsed.columns ?? null,
     attribute: attributionFor(identity, found.scraper.id),
     settle: settle ?? found.board.settle,
-    identify: identifyWith(identity),
+    onAnnounced: announcerWith(identity),
     boardKey: boardKeyWith(identity, found.scraper),
   });
 }

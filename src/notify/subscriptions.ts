@@ -6,7 +6,7 @@ import { deliveries, deliveryAttempts, snapshots, subscriptions } from '../db/sc
 import { listEvents } from '../db/queries.ts';
 import type { StoredEvent } from '../diff/events.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import type { Identify } from '../ingest/store.ts';
+import type { Identify } from './filters.ts';
 import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters } from './filters.ts';
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
 import { checkWebhookUrl, type WebhookLookup } from './ssrf.ts';

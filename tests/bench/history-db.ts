@@ -22,7 +22,7 @@ import { join, relative } from 'node:path';
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { findBoard } from '../../scrapers/index.ts';
-import { boardKeyWith, identifyWith, openStore } from '../../src/context.ts';
+import { boardKeyWith, announcerWith, openStore } from '../../src/context.ts';
 import { openDatabase, type Database, type Db } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import * as schema from '../../src/db/schema.ts';
@@ -162,13 +162,13 @@ export async function buildHistory(db: Db, leaderboards: string, progress: (done
       history,
       found,
       attribute: attributionFor(identity, found.scraper.id),
-      identify: identifyWith(identity),
+      onAnnounced: announcerWith(identity),
       boardKey: boardKeyWith(identity, found.scraper),
     };
   });
   for (let hour = 0; hour < HISTORY_HOURS; hour++) {
     const at = new Date(HISTORY_START.getTime() + hour * HOUR);
-    for (const { history, found, attribute, identify, boardKey } of contexts) {
+    for (const { history, found, attribute, onAnnounced, boardKey } of contexts) {
       const capture = history.captures[captureAt(history, hour)]!;
       await applyCapture(db, {
         board: history.board,
@@ -185,7 +185,7 @@ export async function buildHistory(db: Db, leaderboards: string, progress: (done
         columns: capture.columns,
         attribute,
         settle: found.board.settle,
-        identify,
+        onAnnounced,
         boardKey,
       });
     }

@@ -3,7 +3,7 @@ import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBoard } from '../../scrapers/index.ts';
 import { createApp } from '../../src/api/app.ts';
-import { boardKeyWith, identifyWith } from '../../src/context.ts';
+import { announcerWith, boardKeyWith } from '../../src/context.ts';
 import { EVENT_KINDS } from '../../src/diff/events.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { attributionFor, loadIdentity } from '../../src/identity/identity.ts';
@@ -370,7 +370,7 @@ describeBrowser('the dashboard in Chromium, on a stored history', (browser) => {
       // The board's direction; the default sanity thresholds (the real ones expect hundreds of rows).
       health: { direction: found.board.direction },
       attribute: attributionFor(identity, found.scraper.id),
-      identify: identifyWith(identity),
+      onAnnounced: announcerWith(identity),
       boardKey: boardKeyWith(identity, found.scraper),
       // Announced at once: every change of the history is an event.
       settle: { scrapes: 1 },

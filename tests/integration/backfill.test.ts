@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lmarena } from '../../scrapers/lmarena.ts';
 import { openrouter } from '../../scrapers/openrouter.ts';
 import { createApp } from '../../src/api/app.ts';
-import { identifyWith } from '../../src/context.ts';
+import { announcerWith } from '../../src/context.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
@@ -175,7 +175,7 @@ describe('alerts queued before a backfill', () => {
           format: 'test',
           parserVersion: '1',
           publishedAt: null,
-          identify: identifyWith(loadIdentity()),
+          onAnnounced: announcerWith(loadIdentity()),
         });
       const row = (model: string, rank: number, score: number) => makeEntry({ model, name: model, rank, score });
       await capture('2025-01-01', [row('a', 1, 80), row('b', 2, 70)]);

@@ -1,7 +1,7 @@
 import { load, type CheerioAPI } from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { identifyWith } from '../../src/context.ts';
+import { announcerWith, identifyWith } from '../../src/context.ts';
 import { EVENT_KINDS, type StoredEvent } from '../../src/diff/events.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { attributionFor, loadIdentity } from '../../src/identity/identity.ts';
@@ -109,7 +109,7 @@ async function store(board: string, at: string, entries: Entry[], source: string
     // Announced at once: every change of the history is an event the pages list.
     settle: { scrapes: 1 },
     attribute: attributionFor(identity, source),
-    identify: identifyWith(identity),
+    onAnnounced: announcerWith(identity),
   });
 }
 

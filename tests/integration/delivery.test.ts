@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { identifyWith } from '../../src/context.ts';
+import { announcerWith } from '../../src/context.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { deliveries, subscriptions } from '../../src/db/schema.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
@@ -61,7 +61,7 @@ async function importTwo(database: TestDatabase): Promise<void> {
       parserVersion: '1',
       publishedAt: null,
       settle: { scrapes: 1 },
-      identify: identifyWith(loadIdentity()),
+      onAnnounced: announcerWith(loadIdentity()),
     });
   }
 }

@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { identifyWith } from '../../src/context.ts';
+import { announcerWith } from '../../src/context.ts';
 import { makeEntry } from '../../src/entry.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { applyCapture } from '../../src/ingest/store.ts';
@@ -33,7 +33,7 @@ describe('stopping the dispatcher', () => {
         format: 'test',
         parserVersion: '1',
         publishedAt: null,
-        identify: identifyWith(loadIdentity()),
+        onAnnounced: announcerWith(loadIdentity()),
       });
       const sender = new Dispatcher({ database, publicUrl: 'https://rankwatch.test', allowHosts: ['127.0.0.1'], timeoutMs: 30_000, retrySchedule: [5_000] });
       await sender.start();

@@ -92,7 +92,7 @@ describe('applyCapture', () => {
     expect(announced.map((event) => `${event.model} ${event.settledAt}`)).toEqual(['b 2024-06-03T00:00:00.000Z', 'a 2024-06-03T00:00:00.000Z']);
   });
 
-  it('an unchanged capture adds one scrape-log row and nothing else, 1,000 times over', async () => {
+  it('an unchanged capture adds nothing but one more scrape to the log\'s streak, 1,000 times over', async () => {
     await applyCapture(database.db, capture('2024-06-01', A));
     const before = { standings: await rowCount(standings), events: await rowCount(events), snapshots: await rowCount(snapshots) };
     const start = new Date('2024-06-02T00:00:00Z').getTime();
@@ -101,7 +101,9 @@ describe('applyCapture', () => {
       expect(result.status).toBe('unchanged');
     }
     expect({ standings: await rowCount(standings), events: await rowCount(events), snapshots: await rowCount(snapshots) }).toEqual(before);
-    expect(await rowCount(scrapes)).toBe(1001);
+    const log = await database.db.select().from(scrapes).orderBy(scrapes.id);
+    expect(log.map((row) => [row.status, row.count])).toEqual([['first', 1], ['unchanged', 1000]]);
+    expect(log[1]).toMatchObject({ capturedAt: new Date(start), lastCapturedAt: new Date(start + 999 * 3_600_000) });
   });
 
   it('the same capture twice is a duplicate that writes nothing', async () => {
