@@ -1,16 +1,13 @@
 import type { Direction, Entry } from '../entry.ts';
-import type { ChangeEvent, EventValues } from './events.ts';
+import type { ChangeEvent, EventOf } from './events.ts';
 import { rankSignificances, scoreSignificance, significanceData } from './significance.ts';
 
 /** A few values of an entry, for the old/new side of an event. */
-function pick<K extends keyof Entry>(entry: Entry, keys: readonly K[]): EventValues {
-  const out: EventValues = {};
-  for (const key of keys) out[key] = entry[key];
-  return out;
+function pick<K extends keyof Entry>(entry: Entry, keys: readonly K[]): Pick<Entry, K> {
+  return Object.fromEntries(keys.map((key) => [key, entry[key]])) as Pick<Entry, K>;
 }
 
 const STANDING = ['rank', 'score', 'scoreLower', 'scoreUpper', 'votes', 'organization'] as const;
-const SCORE = ['score', 'scoreLower', 'scoreUpper'] as const;
 const PRICE = ['priceInput', 'priceOutput'] as const;
 
 function leaders(entries: readonly Entry[]): Entry[] {
@@ -24,7 +21,7 @@ function byKey(entries: readonly Entry[]): Map<string, Entry> {
 }
 
 /** Percent change of each price (null where either side has no price, or the old one was free). */
-function priceChange(old: Entry, entry: Entry): EventValues {
+function priceChange(old: Entry, entry: Entry): EventOf<'price_changed'>['data'] {
   const percent = (from: number | null, to: number | null) => (from === null || to === null || from === 0 ? null : Math.round(((to - from) / from) * 10_000) / 100);
   return { percentInput: percent(old.priceInput, entry.priceInput), percentOutput: percent(old.priceOutput, entry.priceOutput) };
 }
@@ -42,7 +39,7 @@ const KIND_ORDER: readonly ChangeEvent['kind'][] = [
 /** Events grouped by kind (leaders first, exits last), then by the rank they concern, then by key. */
 function compareEvents(a: ChangeEvent, b: ChangeEvent): number {
   const rankOf = (event: ChangeEvent) => {
-    const rank = event.new?.rank ?? event.old?.rank;
+    const rank = (event.new && 'rank' in event.new ? event.new.rank : null) ?? (event.old && 'rank' in event.old ? event.old.rank : null);
     return typeof rank === 'number' ? rank : Number.MAX_SAFE_INTEGER;
   };
   const ma = a.model ?? '';
@@ -123,8 +120,8 @@ export function diff(previous: readonly Entry[], next: readonly Entry[], directi
           kind: 'score_changed',
           model: entry.model,
           name: entry.name,
-          old: pick(old, SCORE),
-          new: pick(entry, SCORE),
+          old: { score: old.score, scoreLower: old.scoreLower, scoreUpper: old.scoreUpper },
+          new: { score: entry.score, scoreLower: entry.scoreLower, scoreUpper: entry.scoreUpper },
           data: { delta: entry.score - old.score, ...significanceData(scoreSignificance(old, entry)) },
         });
       }

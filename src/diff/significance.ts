@@ -1,5 +1,5 @@
 import type { Direction, Entry } from '../entry.ts';
-import type { EventValues } from './events.ts';
+import type { SignificanceData } from './events.ts';
 
 /**
  * Whether a move is distinguishable given the intervals the board publishes (LMArena: 95%
@@ -160,6 +160,6 @@ export function scoreSignificance(before: Entry, now: Entry): Significance {
 }
 
 /** The significance as event data fields. */
-export function significanceData(result: Significance): EventValues {
+export function significanceData(result: Significance): SignificanceData {
   return { significant: result.significant, margin: result.margin, passed: result.passed };
 }

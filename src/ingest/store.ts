@@ -497,7 +497,7 @@ function toChangeEvent(row: { kind: string; model: string | null; name: string |
     old: row.old as EventValues | null,
     new: row.new as EventValues | null,
     ...(row.data ? { data: row.data as EventValues } : {}),
-  };
+  } as ChangeEvent;
 }
 
 /**
