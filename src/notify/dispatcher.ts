@@ -12,7 +12,7 @@ import { groupByChangeSet } from './filters.ts';
 import { toStoredEvent } from '../db/queries.ts';
 import { lookupFor, type WebhookLookup } from './ssrf.ts';
 import { adapterFor, checkChannelUrl } from './channels/index.ts';
-import type { AttemptResult, ReceiverResponse } from './channels/adapter.ts';
+import type { AttemptResult, ChannelAdapter, ReceiverResponse } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 
 /**
@@ -325,7 +325,13 @@ export class Dispatcher {
     if (!subscription) return cancel('subscription deleted');
     if (!subscription.enabled) return cancel(`subscription disabled: ${subscription.disabledReason ?? 'the receiver is gone'}`);
     if (delivery.kind !== 'test' && alert.changeSets.length === 0) return cancel('nothing left to send: a backfill retracted its events or found them flip-flops');
-    const adapter = adapterFor(subscription.channel);
+    let adapter: ChannelAdapter;
+    try {
+      adapter = adapterFor(subscription.channel);
+    } catch (error) {
+      // A channel this version does not know (stored by another): nothing to send it with.
+      return cancel(describeError(error));
+    }
     const pace = adapter.paceMs;
     const last = this.#lastSent.get(subscription.url);
     const signal = this.#abort.signal;
