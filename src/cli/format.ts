@@ -96,7 +96,7 @@ export function formatHistory(history: readonly Standing[]): string {
 }
 
 /** The `changes` listing: one line per change set. */
-export function formatChangeSets(changes: readonly ChangeSetSummary[]): string {
+export function formatChangeSets(changes: readonly Pick<ChangeSetSummary, 'id' | 'capturedAt' | 'summary'>[]): string {
   if (changes.length === 0) return 'no change sets\n';
   return table(
     ['ID', 'CAPTURED', 'SUMMARY'],

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, isNotNull
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ChangeSet } from '../diff/change-set.ts';
 import { EVENT_STATUSES, type EventStatus } from '../diff/settle.ts';
-import type { EventKind, EventValues, StoredEvent } from '../diff/events.ts';
+import { decodeStoredEvent, type EventKind, type StoredEvent } from '../diff/events.ts';
 import type { Entry, StoredEntry } from '../entry.ts';
 import type { Db } from './client.ts';
 import type { PageKey } from './cursor.ts';
@@ -318,21 +318,22 @@ export async function getEvent(db: Db, id: number): Promise<StoredEvent | null> 
 
 /** A stored event row as the API, CLI, feeds and alerts show it. */
 export function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
-  return {
+  // Checked against its kind's schema: a row that does not fit is an error naming the event and the field.
+  return decodeStoredEvent({
     id: row.id,
     key: row.key,
     board: row.boardId,
-    kind: row.kind as EventKind,
+    kind: row.kind,
     model: row.model,
     name: row.name,
     capturedAt: row.capturedAt.toISOString(),
     snapshotId: row.snapshotId,
-    old: row.old as EventValues | null,
-    new: row.new as EventValues | null,
-    ...(row.data ? { data: row.data as EventValues } : {}),
+    old: row.old,
+    new: row.new,
+    data: row.data,
     status: row.status as EventStatus,
     settledAt: iso(row.settledAt),
-  };
+  });
 }
 
 /** A capture held back by the sanity checks. */

@@ -1,5 +1,7 @@
 import type { Direction, Entry } from '../entry.ts';
-import type { ChangeEvent, EventValues } from './events.ts';
+import type { EventOf, GapSide } from './events.ts';
+
+export type { GapSide } from './events.ts';
 
 /** Who made a model and where, as model identity tells it. */
 export type Attribution = (entry: Entry) => { organization: string | null; country: string | null };
@@ -83,22 +85,13 @@ export function countryGap(byCountry: readonly GroupBest[], a: string, b: string
 /** How much the gap must move (in percentage points of the leader's score) to be news, unless a board says otherwise. */
 export const DEFAULT_GAP_THRESHOLD_PERCENT = 0.5;
 
-/** A gap as events store it (the `old` and `new` of `gap_changed`): leader, points, percent, the two best models. */
-export type GapSide = EventValues;
-
 /** The stored form of a gap between countries `a` and `b`. */
 export function gapSide(gap: Gap, a: string, b: string): GapSide {
-  return {
-    leader: gap.leader,
-    points: gap.points,
-    percent: gap.percent,
-    [`best${a}`]: gap.a.model,
-    [`best${b}`]: gap.b.model,
-    insideIntervals: gap.insideIntervals,
-  };
+  const best: Record<`best${string}`, string | null> = { [`best${a}`]: gap.a.model, [`best${b}`]: gap.b.model };
+  return { leader: gap.leader, points: gap.points, percent: gap.percent, ...best, insideIntervals: gap.insideIntervals };
 }
 
-const asSide = (gap: Gap | GapSide, a: string, b: string): GapSide => (typeof gap.a === 'object' && gap.a !== null && !Array.isArray(gap.a) ? gapSide(gap as Gap, a, b) : (gap as GapSide));
+const asSide = (gap: Gap | GapSide, a: string, b: string): GapSide => ('a' in gap && typeof gap.a === 'object' && gap.a !== null ? gapSide(gap, a, b) : (gap as GapSide));
 
 /**
  * A `gap_changed` event when the gap between countries `a` and `b` moved by more than the
@@ -106,7 +99,7 @@ const asSide = (gap: Gap | GapSide, a: string, b: string): GapSide => (typeof ga
  * `before` is the last gap announced (or still settling), so a slow drift is announced once it
  * adds up to the threshold.
  */
-export function gapEvent(before: Gap | GapSide | null, after: Gap | GapSide | null, a: string, b: string, thresholdPercent = DEFAULT_GAP_THRESHOLD_PERCENT): ChangeEvent | null {
+export function gapEvent(before: Gap | GapSide | null, after: Gap | GapSide | null, a: string, b: string, thresholdPercent = DEFAULT_GAP_THRESHOLD_PERCENT): EventOf<'gap_changed'> | null {
   if (!before || !after) return null;
   const old = asSide(before, a, b);
   const now = asSide(after, a, b);

@@ -1,6 +1,6 @@
 import type { Entry } from '../entry.ts';
 import { plural } from './describe.ts';
-import type { ChangeEvent, EventKind, EventValues } from './events.ts';
+import type { ChangeEvent, EventKind, GapSide } from './events.ts';
 
 /** A bulk removal: at least this many models vanish at once… */
 export const BULK_REMOVAL_MIN = 5;
@@ -27,7 +27,7 @@ export interface SnapshotTraits {
   scoresMoved: number;
   scoresCompared: number;
   /** The US–China gap on this snapshot (null: unknown), the baseline gap_changed is measured from. */
-  gap: EventValues | null;
+  gap: GapSide | null;
   /**
    * The capture came in another format than the snapshot before it, and how many models only one
    * of the two lists without that being an entry or an exit (absent on change sets stored before).
@@ -69,7 +69,7 @@ export function snapshotTraits(
   next: readonly Entry[],
   rawEvents: readonly ChangeEvent[],
   columns: { before: readonly string[] | null; after: readonly string[] | null },
-  gap: EventValues | null = null,
+  gap: GapSide | null = null,
   formats: { from: string | null; to: string | null } | null = null,
 ): SnapshotTraits {
   const exited = rawEvents.filter((event) => event.kind === 'exited').length;

@@ -1,8 +1,8 @@
 import type { Direction, Entry } from '../entry.ts';
-import type { ChangeEvent, EventValues } from './events.ts';
+import type { ChangeEvent, EventOf } from './events.ts';
 import { rankSignificancesAt, scoreMove, significanceData } from './significance.ts';
 
-const standing = (entry: Entry): EventValues => ({
+const standing = (entry: Entry): EventOf<'entered'>['new'] => ({
   rank: entry.rank,
   score: entry.score,
   scoreLower: entry.scoreLower,
@@ -10,15 +10,15 @@ const standing = (entry: Entry): EventValues => ({
   votes: entry.votes,
   organization: entry.organization,
 });
-const scores = (entry: Entry): EventValues => ({ score: entry.score, scoreLower: entry.scoreLower, scoreUpper: entry.scoreUpper });
-const prices = (entry: Entry): EventValues => ({ priceInput: entry.priceInput, priceOutput: entry.priceOutput });
+const scores = (score: number, entry: Entry): EventOf<'score_changed'>['new'] => ({ score, scoreLower: entry.scoreLower, scoreUpper: entry.scoreUpper });
+const prices = (entry: Entry): EventOf<'price_changed'>['new'] => ({ priceInput: entry.priceInput, priceOutput: entry.priceOutput });
 
 function leaders(entries: readonly Entry[]): Entry[] {
   return entries.filter((entry) => entry.rank === 1);
 }
 
 /** Percent change of each price (null where either side has no price, or the old one was free). */
-function priceChange(old: Entry, entry: Entry): EventValues {
+function priceChange(old: Entry, entry: Entry): EventOf<'price_changed'>['data'] {
   const percent = (from: number | null, to: number | null) => (from === null || to === null || from === 0 ? null : Math.round(((to - from) / from) * 10_000) / 100);
   return { percentInput: percent(old.priceInput, entry.priceInput), percentOutput: percent(old.priceOutput, entry.priceOutput) };
 }
@@ -35,7 +35,7 @@ const KIND_ORDER: readonly ChangeEvent['kind'][] = [
 ];
 
 const rankOf = (event: ChangeEvent) => {
-  const rank = event.new?.rank ?? event.old?.rank;
+  const rank = (event.new && 'rank' in event.new ? event.new.rank : null) ?? (event.old && 'rank' in event.old ? event.old.rank : null);
   return typeof rank === 'number' ? rank : Number.MAX_SAFE_INTEGER;
 };
 
@@ -150,8 +150,8 @@ export function diff(previous: readonly Entry[], next: readonly Entry[], directi
           kind: 'score_changed',
           model: entry.model,
           name: entry.name,
-          old: scores(old),
-          new: scores(entry),
+          old: scores(old.score, old),
+          new: scores(entry.score, entry),
           data: scoreMove(old, entry),
         });
       }

@@ -1,6 +1,6 @@
 import type { Entry } from '../entry.ts';
 import { gapEvent, type GapSide } from './aggregates.ts';
-import type { ChangeEvent, EventKind, EventValues } from './events.ts';
+import type { ChangeEvent, EventKind } from './events.ts';
 
 /**
  * Debounce: how long a change must last before it is announced. Pure: no clock, no I/O.
@@ -47,10 +47,10 @@ export function describeSettleWindow(window: SettleWindow): string {
 }
 
 /** A change waiting for its settling window, as stored. */
-export interface HeldEvent extends ChangeEvent {
+export type HeldEvent = ChangeEvent & {
   id: number;
   capturedAt: Date;
-}
+};
 
 /** What the board looks like at the observation that may settle held changes. */
 export interface Observation {
@@ -98,7 +98,6 @@ export function aspectOf(event: ChangeEvent): string {
 }
 
 const sameSet = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item) => b.includes(item));
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 
 /** True when the board is back where it was before `start`, the first held change of a chain. */
 export function isReverted(start: HeldEvent, observation: Observation, byModel: ReadonlyMap<string, Entry>): boolean {
@@ -109,57 +108,66 @@ export function isReverted(start: HeldEvent, observation: Observation, byModel: 
     case 'exited':
       return entry !== undefined;
     case 'rank_changed':
-      return entry !== undefined && entry.rank === start.old?.rank;
+      return entry !== undefined && entry.rank === start.old.rank;
     case 'score_changed':
-      return entry !== undefined && entry.score === start.old?.score;
+      return entry !== undefined && entry.score === start.old.score;
     case 'price_changed':
-      return entry !== undefined && entry.priceInput === start.old?.priceInput && entry.priceOutput === start.old?.priceOutput;
+      return entry !== undefined && entry.priceInput === start.old.priceInput && entry.priceOutput === start.old.priceOutput;
     case 'new_leader': {
       const leaders = observation.entries.filter((candidate) => candidate.rank === 1).map((candidate) => candidate.model);
-      return sameSet(leaders, strings(start.data?.previousLeaders));
+      return sameSet(leaders, start.data.previousLeaders);
     }
     case 'gap_changed': {
-      if (!observation.gap || !start.old) return false;
-      const countries = strings(start.data?.countries);
-      const threshold = typeof start.data?.thresholdPercent === 'number' ? start.data.thresholdPercent : undefined;
-      return gapEvent(start.old, observation.gap, countries[0] ?? 'US', countries[1] ?? 'CN', threshold) === null;
+      if (!observation.gap) return false;
+      const [a = 'US', b = 'CN'] = start.data.countries;
+      return gapEvent(start.old, observation.gap, a, b, start.data.thresholdPercent) === null;
     }
     default:
       return false;
   }
 }
 
-const percent = (from: unknown, to: unknown) =>
-  typeof from === 'number' && typeof to === 'number' && from !== 0 ? Math.round(((to - from) / from) * 10_000) / 100 : null;
+const percent = (from: number | null, to: number | null) => (from !== null && to !== null && from !== 0 ? Math.round(((to - from) / from) * 10_000) / 100 : null);
 
-/** One event from the first change's `old` to the last change's `new`: the move a held value made in all. */
+/**
+ * One event from the first change's `old` to the last change's `new`: the move a held value made in
+ * all, `data.since` saying when it began. (A chain whose ends differ in kind, an entry and an exit,
+ * keeps the last change's own `old`.)
+ */
 export function rebase(start: HeldEvent, last: HeldEvent): HeldEvent {
   if (start === last) return last;
-  const old = start.old;
-  const now = last.new;
   const since = start.capturedAt.toISOString();
-  let data: EventValues = { ...(last.data ?? {}), since };
   switch (last.kind) {
-    case 'price_changed':
-      data = { ...data, percentInput: percent(old?.priceInput, now?.priceInput), percentOutput: percent(old?.priceOutput, now?.priceOutput) };
-      break;
-    case 'rank_changed':
-      if (typeof old?.rank === 'number' && typeof now?.rank === 'number') data.delta = old.rank - now.rank;
-      break;
-    case 'score_changed':
-      if (typeof old?.score === 'number' && typeof now?.score === 'number') data.delta = now.score - old.score;
-      break;
-    case 'new_leader':
-      data.previousLeaders = strings(start.data?.previousLeaders);
-      break;
-    case 'gap_changed': {
-      const countries = strings(start.data?.countries);
-      const moved = old && now ? gapEvent(old, now, countries[0] ?? 'US', countries[1] ?? 'CN', Number(start.data?.thresholdPercent ?? 0)) : null;
-      if (moved?.data) data = { ...data, ...moved.data };
-      break;
+    case 'price_changed': {
+      const old = start.kind === 'price_changed' ? start.old : last.old;
+      return { ...last, old, data: { ...last.data, since, percentInput: percent(old.priceInput, last.new.priceInput), percentOutput: percent(old.priceOutput, last.new.priceOutput) } };
     }
+    case 'rank_changed': {
+      const old = start.kind === 'rank_changed' ? start.old : last.old;
+      return { ...last, old, data: { ...last.data, since, delta: old.rank - last.new.rank } };
+    }
+    case 'score_changed': {
+      const old = start.kind === 'score_changed' ? start.old : last.old;
+      return { ...last, old, data: { ...last.data, since, delta: last.new.score - old.score } };
+    }
+    case 'new_leader': {
+      const old = start.kind === 'new_leader' ? start.old : last.old;
+      return { ...last, old, data: { ...last.data, since, previousLeaders: start.kind === 'new_leader' ? start.data.previousLeaders : [] } };
+    }
+    case 'gap_changed': {
+      if (start.kind !== 'gap_changed') return { ...last, data: { ...last.data, since } };
+      const [a = 'US', b = 'CN'] = start.data.countries;
+      const moved = gapEvent(start.old, last.new, a, b, start.data.thresholdPercent);
+      return { ...last, old: start.old, data: { ...last.data, since, ...moved?.data } };
+    }
+    case 'entered':
+      return { ...last, old: start.kind === 'entered' ? start.old : last.old, data: { ...last.data, since } };
+    case 'exited':
+      return { ...last, old: start.kind === 'exited' ? start.old : last.old, data: { ...last.data, since } };
+    default:
+      // Announced at once (IMMEDIATE_KINDS): never held, never rebased.
+      return last;
   }
-  return { ...last, old, data };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Direction, Entry } from '../entry.ts';
-import type { EventValues } from './events.ts';
+import type { EventOf, SignificanceData } from './events.ts';
 
 /**
  * Whether a move is distinguishable given the intervals the board publishes (LMArena: 95%
@@ -280,12 +280,12 @@ export function scoreSignificance(before: Entry, now: Entry): Significance {
 }
 
 /** A score move's event data: its delta and significance (see scoreSignificance). */
-export function scoreMove(before: Entry, now: Entry): EventValues {
+export function scoreMove(before: Entry, now: Entry): EventOf<'score_changed'>['data'] {
   const { significant, margin, passed } = scoreSignificance(before, now);
   return { delta: now.score! - before.score!, significant, margin, passed };
 }
 
 /** The significance as event data fields. */
-export function significanceData(result: Significance): EventValues {
+export function significanceData(result: Significance): SignificanceData {
   return { significant: result.significant, margin: result.margin, passed: result.passed };
 }

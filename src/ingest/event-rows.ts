@@ -60,7 +60,7 @@ export function toChangeEvent(row: { kind: string; model: string | null; name: s
     old: row.old as EventValues | null,
     new: row.new as EventValues | null,
     ...(row.data ? { data: row.data as EventValues } : {}),
-  };
+  } as ChangeEvent;
 }
 
 /** Re-sums a snapshot's change set from the fate of its events. */

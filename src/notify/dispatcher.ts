@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { and, asc, eq, inArray, isNotNull, lte, or, isNull, lt, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
@@ -7,13 +7,12 @@ import type { StoredEvent } from '../diff/events.ts';
 import type { ChangeSet } from '../diff/change-set.ts';
 import { describeError } from '../errors.ts';
 import type { Alert, AlertChangeSet } from './alert.ts';
-import { discordMessage } from './discord.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
 import { groupByChangeSet } from './filters.ts';
 import { toStoredEvent } from '../db/queries.ts';
-import { slackMessage } from './slack.ts';
-import { checkWebhookUrl, lookupFor, type WebhookLookup } from './ssrf.ts';
-import { signWebhook, webhookBody } from './webhook.ts';
+import { lookupFor, type WebhookLookup } from './ssrf.ts';
+import { adapterFor, checkChannelUrl } from './channels/index.ts';
+import type { AttemptResult, ChannelAdapter, ReceiverResponse } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 
 /**
@@ -21,9 +20,6 @@ import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
  * days): the first attempt is immediate, then 5 s, 5 min, 30 min, 2 h, 5 h and 10 h six times.
  */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, ...Array<number>(6).fill(36_000_000)];
-
-/** Slack takes about one message a second per webhook. */
-const PACING_MS: Record<string, number> = { slack: 1_000, discord: 0, webhook: 0 };
 
 export interface DispatcherOptions {
   database: Database;
@@ -43,55 +39,6 @@ export interface DispatcherOptions {
   metrics?: Pick<MetricsHooks, 'deliveryAttempted'>;
 }
 
-/** What one attempt came to. */
-export interface AttemptResult {
-  outcome: 'delivered' | 'failed' | 'gone';
-  statusCode: number | null;
-  error: string | null;
-  /** From Retry-After (or Discord's retry_after): not sooner than this. */
-  retryAfterMs: number | null;
-}
-
-/** Seconds or an HTTP date, as Retry-After gives it; null when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: Date): number | null {
-  if (!value) return null;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? null : Math.max(0, date - now.getTime());
-}
-
-const SLACK_GONE = ['no_service', 'channel_not_found', 'channel_is_archived', 'invalid_token', 'no_team', 'team_disabled'];
-/** Discord: Unknown Webhook, Invalid Webhook Token. */
-const DISCORD_GONE = [10015, 50027];
-
-/**
- * Judges a receiver's answer. Pure. 2xx delivered; 410, Slack's "webhook gone" answers and
- * Discord's unknown-webhook codes mean the receiver is gone (the subscription is disabled); a 3xx
- * is a failure (redirects are not followed); everything else is retried, after Retry-After when given.
- */
-export function judgeResponse(channel: string, statusCode: number, headers: IncomingHttpHeaders, body: string, now: Date): AttemptResult {
-  const retryHeader = Array.isArray(headers['retry-after']) ? headers['retry-after'][0] : headers['retry-after'];
-  let retryAfterMs = parseRetryAfter(retryHeader, now);
-  const snippet = body.trim().slice(0, 200);
-  if (statusCode >= 200 && statusCode < 300) return { outcome: 'delivered', statusCode, error: null, retryAfterMs: null };
-  if (statusCode === 410) return { outcome: 'gone', statusCode, error: `410 Gone${snippet ? `: ${snippet}` : ''}`, retryAfterMs: null };
-  if (channel === 'slack' && SLACK_GONE.includes(snippet)) return { outcome: 'gone', statusCode, error: `Slack answered ${statusCode} ${snippet}: the webhook is gone`, retryAfterMs: null };
-  if (channel === 'discord') {
-    try {
-      const parsed = JSON.parse(body) as { code?: number; message?: string; retry_after?: number };
-      if (typeof parsed.code === 'number' && DISCORD_GONE.includes(parsed.code)) {
-        return { outcome: 'gone', statusCode, error: `Discord answered ${statusCode} ${parsed.message ?? parsed.code}: the webhook is gone`, retryAfterMs: null };
-      }
-      if (statusCode === 429 && retryAfterMs === null && typeof parsed.retry_after === 'number') retryAfterMs = Math.round(parsed.retry_after * 1000);
-    } catch {
-      // Not JSON: judged by the status alone.
-    }
-  }
-  const what = statusCode >= 300 && statusCode < 400 ? `${statusCode} redirect (not followed)` : `HTTP ${statusCode}`;
-  return { outcome: 'failed', statusCode, error: `${what}${snippet ? `: ${snippet}` : ''}`, retryAfterMs };
-}
-
 /** The delay before retry `attempt` (1-based), jittered by ±20%, or null after the last. Pure. */
 export function retryDelay(schedule: readonly number[], attempt: number, random: number): number | null {
   const base = schedule[attempt - 1];
@@ -107,7 +54,7 @@ async function post(
   body: string,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }> {
+): Promise<ReceiverResponse> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
@@ -134,13 +81,17 @@ async function post(
 type DeliveryRow = typeof deliveries.$inferSelect;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
-/** One delivery tried (or not: `result` null when its subscription is deleted, disabled or gone). */
+/** A delivery not sent: its subscription is deleted, disabled or gone, or nothing is left to send. */
+interface Cancelled {
+  outcome: 'cancelled';
+  reason: string;
+}
+
+/** One delivery tried, or cancelled. */
 interface Attempt {
   delivery: DeliveryRow;
   subscription: SubscriptionRow | null;
-  result: AttemptResult | null;
-  /** Why a delivery was not sent although its subscriber is there. */
-  cancelled?: string;
+  result: AttemptResult | Cancelled;
   now: Date;
   answeredAt: Date;
   durationMs: number;
@@ -203,20 +154,6 @@ export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicU
     alerts.set(delivery.id, { id: delivery.messageId, type, timestamp: delivery.createdAt.toISOString(), ...(delivery.title ? { title: delivery.title } : {}), changeSets });
   }
   return alerts;
-}
-
-/** The request a channel gets for an alert: URL, headers and body. */
-export function renderRequest(subscription: Pick<SubscriptionRow, 'channel' | 'url' | 'secret' | 'previousSecret' | 'previousSecretUntil'>, alert: Alert, now: Date): { url: URL; headers: Record<string, string>; body: string } {
-  const url = new URL(subscription.url);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'rankwatch-webhooks' };
-  if (subscription.channel === 'slack') return { url, headers, body: JSON.stringify(slackMessage(alert)) };
-  if (subscription.channel === 'discord') {
-    url.searchParams.set('wait', 'true');
-    return { url, headers, body: JSON.stringify(discordMessage(alert)) };
-  }
-  const body = webhookBody(alert);
-  const secrets = [subscription.secret, subscription.previousSecretUntil && subscription.previousSecretUntil > now ? subscription.previousSecret : null].filter((secret): secret is string => Boolean(secret));
-  return { url, headers: { ...headers, ...signWebhook(secrets, alert.id, now, body) }, body };
 }
 
 /**
@@ -370,8 +307,9 @@ export class Dispatcher {
           const attempt = await this.#deliver(delivery, subscribers.get(delivery.subscriptionId) ?? null, alerts.get(delivery.id)!);
           attempts.push(attempt);
           // A receiver that is gone gets nothing more from this batch.
-          if (attempt.result?.outcome === 'gone') {
-            for (const rest of queue.slice(queue.indexOf(delivery) + 1)) attempts.push({ delivery: rest, subscription: attempt.subscription, result: null, now: attempt.now, answeredAt: attempt.now, durationMs: 0 });
+          if (attempt.result.outcome === 'gone') {
+            const result: Cancelled = { outcome: 'cancelled', reason: 'subscription disabled: the receiver is gone' };
+            for (const rest of queue.slice(queue.indexOf(delivery) + 1)) attempts.push({ delivery: rest, subscription: attempt.subscription, result, now: attempt.now, answeredAt: attempt.now, durationMs: 0 });
             break;
           }
         }
@@ -383,12 +321,18 @@ export class Dispatcher {
 
   async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null, alert: Alert): Promise<Attempt> {
     const now = this.#options.now();
-    if (!subscription || !subscription.enabled) return { delivery, subscription, result: null, now, answeredAt: now, durationMs: 0 };
-    if (delivery.kind !== 'test' && alert.changeSets.length === 0) {
-      const cancelled = 'nothing left to send: a backfill retracted its events or found them flip-flops';
-      return { delivery, subscription, result: null, cancelled, now, answeredAt: now, durationMs: 0 };
+    const cancel = (reason: string): Attempt => ({ delivery, subscription, result: { outcome: 'cancelled', reason }, now, answeredAt: now, durationMs: 0 });
+    if (!subscription) return cancel('subscription deleted');
+    if (!subscription.enabled) return cancel(`subscription disabled: ${subscription.disabledReason ?? 'the receiver is gone'}`);
+    if (delivery.kind !== 'test' && alert.changeSets.length === 0) return cancel('nothing left to send: a backfill retracted its events or found them flip-flops');
+    let adapter: ChannelAdapter;
+    try {
+      adapter = adapterFor(subscription.channel);
+    } catch (error) {
+      // A channel this version does not know (stored by another): nothing to send it with.
+      return cancel(describeError(error));
     }
-    const pace = PACING_MS[subscription.channel] ?? 0;
+    const pace = adapter.paceMs;
     const last = this.#lastSent.get(subscription.url);
     const signal = this.#abort.signal;
     if (pace > 0 && last !== undefined) {
@@ -405,10 +349,9 @@ export class Dispatcher {
     try {
       if (signal.aborted) throw new Error('abandoned: shutting down');
       // Checked again at send time: the name may resolve elsewhere now. The socket goes to the checked address.
-      const checked = await checkWebhookUrl(subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
-      const requestParts = renderRequest(subscription, alert, now);
-      const response = await post(requestParts.url, checked.addresses, requestParts.headers, requestParts.body, this.#options.timeoutMs, signal);
-      result = judgeResponse(subscription.channel, response.statusCode, response.headers, response.body, now);
+      const checked = await checkChannelUrl(subscription.channel, subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
+      const request = adapter.render(alert, subscription, now);
+      result = adapter.judge(await post(request.url, checked.addresses, request.headers, request.body, this.#options.timeoutMs, signal), now);
     } catch (error) {
       result = { outcome: 'failed', statusCode: null, error: signal.aborted ? 'abandoned: shutting down' : describeError(error), retryAfterMs: null };
     }
@@ -424,13 +367,14 @@ export class Dispatcher {
     const lines: [level: 'info' | 'warn', message: string][] = [];
     const counted: [channel: string, outcome: DeliveryOutcome][] = [];
     await this.#db.transaction(async (tx) => {
-      for (const { delivery, subscription, result, cancelled, now, answeredAt, durationMs } of attempts) {
-        if (!result || !subscription) {
+      for (const { delivery, subscription, result, now, answeredAt, durationMs } of attempts) {
+        if (result.outcome === 'cancelled' || !subscription) {
           // Not sent: the subscription was deleted, disabled, or found gone earlier in this batch; or nothing is left to send.
-          const reason = cancelled ?? (!subscription ? 'subscription deleted' : `subscription disabled: ${subscription.disabledReason ?? 'the receiver is gone'}`);
+          const reason = result.outcome === 'cancelled' ? result.reason : 'subscription deleted';
           await tx.update(deliveries).set({ status: 'cancelled', lockedUntil: null, lastError: reason }).where(eq(deliveries.id, delivery.id));
           continue;
         }
+        const error = result.outcome === 'delivered' ? null : result.error;
         const attemptNumber = delivery.attempts + 1;
         let status = 'delivered';
         let outcome: DeliveryOutcome = result.outcome;
@@ -447,7 +391,7 @@ export class Dispatcher {
         } else if (result.outcome === 'gone') {
           status = 'cancelled';
         }
-        await tx.insert(deliveryAttempts).values({ deliveryId: delivery.id, attemptedAt: now, outcome, statusCode: result.statusCode, error: result.error, durationMs });
+        await tx.insert(deliveryAttempts).values({ deliveryId: delivery.id, attemptedAt: now, outcome, statusCode: result.statusCode, error, durationMs });
         await tx
           .update(deliveries)
           .set({
@@ -457,7 +401,7 @@ export class Dispatcher {
             lockedUntil: null,
             lastAttemptAt: now,
             lastStatusCode: result.statusCode,
-            lastError: result.error,
+            lastError: error,
             ...(status === 'delivered' ? { deliveredAt: now } : {}),
           })
           .where(eq(deliveries.id, delivery.id));
@@ -466,7 +410,7 @@ export class Dispatcher {
         }
         lines.push([
           status === 'delivered' ? 'info' : 'warn',
-          `delivery ${delivery.id} to subscription ${subscription.id} (${subscription.channel}): ${outcome}${result.error ? `: ${result.error}` : ''}${status === 'pending' ? `; next attempt ${next.toISOString()}` : ''}`,
+          `delivery ${delivery.id} to subscription ${subscription.id} (${subscription.channel}): ${outcome}${error ? `: ${error}` : ''}${status === 'pending' ? `; next attempt ${next.toISOString()}` : ''}`,
         ]);
         counted.push([subscription.channel, outcome]);
       }

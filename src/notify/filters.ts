@@ -63,11 +63,29 @@ export function subscriptionFiltersFor(query: EventQueryFilters): Filters {
 }
 
 /** What the filters read of an event. */
-export interface FilterableEvent extends ChangeEvent {
-  board: string;
+export type FilterableEvent = ChangeEvent & { board: string };
+
+/** The ranks an event reports, before and after (none for kinds without a rank). */
+function ranksOf(event: ChangeEvent): (number | null | undefined)[] {
+  switch (event.kind) {
+    case 'new_leader':
+    case 'rank_changed':
+      return [event.old?.rank, event.new?.rank];
+    case 'entered':
+      return [event.new?.rank];
+    case 'exited':
+      return [event.old?.rank];
+    default:
+      return [];
+  }
 }
 
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+/** The organization the board gives a model entering or leaving (null for other kinds). */
+function organizationOf(event: ChangeEvent): string | null {
+  if (event.kind === 'entered') return event.new?.organization ?? null;
+  if (event.kind === 'exited') return event.old?.organization ?? null;
+  return null;
+}
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
@@ -97,23 +115,25 @@ export function matchEvent(filters: Filters, event: FilterableEvent, identity: R
     if (!organization || !filters.organizations.some((wanted) => same(wanted, organization))) return false;
   }
   if (filters.countries) {
-    const countries = event.kind === 'gap_changed' ? (Array.isArray(event.data?.countries) ? event.data.countries : []) : identity?.country ? [identity.country] : [];
+    const countries = event.kind === 'gap_changed' ? (event.data?.countries ?? []) : identity?.country ? [identity.country] : [];
     if (!countries.some((country) => filters.countries!.includes(country))) return false;
   }
   if (filters.topN !== undefined) {
-    const ranks = [num(event.old?.rank), num(event.new?.rank)].filter((rank): rank is number => rank !== null);
+    const ranks = ranksOf(event).filter((rank) => typeof rank === 'number');
     if (ranks.length > 0 && !ranks.some((rank) => rank <= filters.topN!)) return false;
   }
   if (filters.minRankDelta !== undefined && event.kind === 'rank_changed') {
-    if (Math.abs(num(event.data?.delta) ?? 0) < filters.minRankDelta) return false;
+    if (Math.abs(event.data?.delta ?? 0) < filters.minRankDelta) return false;
   }
   if (filters.minScoreDelta !== undefined && event.kind === 'score_changed') {
-    if (Math.abs(num(event.data?.delta) ?? 0) < filters.minScoreDelta) return false;
+    if (Math.abs(event.data?.delta ?? 0) < filters.minScoreDelta) return false;
   }
   if (filters.minPricePercent !== undefined && event.kind === 'price_changed') {
-    const moved = Math.max(Math.abs(num(event.data?.percentInput) ?? 0), Math.abs(num(event.data?.percentOutput) ?? 0));
+    const percentInput = event.data?.percentInput ?? null;
+    const percentOutput = event.data?.percentOutput ?? null;
+    const moved = Math.max(Math.abs(percentInput ?? 0), Math.abs(percentOutput ?? 0));
     // A price that appears or disappears (no percentage) is always a large enough change.
-    const unmeasured = num(event.data?.percentInput) === null && num(event.data?.percentOutput) === null;
+    const unmeasured = percentInput === null && percentOutput === null;
     if (!unmeasured && moved < filters.minPricePercent) return false;
   }
   if (filters.significantOnly && event.data !== undefined && 'significant' in event.data) {
@@ -128,8 +148,7 @@ export type Identify = (board: string, entry: IdentityInput) => ResolvedIdentity
 /** The model identity the filters read for an event: resolved from its key, name and organization (null for board-level events). */
 export function eventIdentity(event: FilterableEvent, identify: Identify | null): ResolvedIdentity | null {
   if (event.model === null || !identify) return null;
-  const organization = typeof event.new?.organization === 'string' ? event.new.organization : typeof event.old?.organization === 'string' ? event.old.organization : null;
-  return identify(event.board, { model: event.model, name: event.name ?? event.model, organization });
+  return identify(event.board, { model: event.model, name: event.name, organization: organizationOf(event) });
 }
 
 /** Events grouped into the messages they make: one per change set (snapshot); an event without one is its own. In first-seen order. */

@@ -9,11 +9,11 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Identify } from './filters.ts';
 import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters } from './filters.ts';
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
-import { checkWebhookUrl, type WebhookLookup } from './ssrf.ts';
-import { generateWebhookSecret } from './webhook.ts';
+import type { WebhookLookup } from './ssrf.ts';
+import { generateWebhookSecret } from './channels/webhook.ts';
+import { adapterFor, checkChannelUrl, CHANNELS, type Channel } from './channels/index.ts';
 
-export const CHANNELS = ['slack', 'discord', 'webhook'] as const;
-export type Channel = (typeof CHANNELS)[number];
+export { CHANNELS, type Channel } from './channels/index.ts';
 
 const TimeZoneSchema = z.string().trim().refine(isTimeZone, { message: 'an IANA time zone such as UTC or Europe/Berlin' });
 
@@ -83,7 +83,7 @@ function view(row: Row, now = new Date()): SubscriptionView {
     description: row.description,
     enabled: row.enabled,
     disabledReason: row.disabledReason,
-    signing: row.channel === 'webhook' ? { rotatingUntil: row.previousSecretUntil && row.previousSecretUntil > now ? row.previousSecretUntil.toISOString() : null } : null,
+    signing: adapterFor(row.channel).signed ? { rotatingUntil: row.previousSecretUntil && row.previousSecretUntil > now ? row.previousSecretUntil.toISOString() : null } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -97,19 +97,15 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: s
   throw new InvalidInputError(what, problems.join('; '));
 }
 
-async function checkUrl(channel: Channel, url: string, policy: UrlPolicy): Promise<string> {
-  const checked = await checkWebhookUrl(url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}) });
-  if (channel === 'discord' && checked.url.searchParams.has('wait')) {
-    throw new InvalidInputError('url', 'leave out ?wait=…: rankwatch adds ?wait=true itself so failures surface');
-  }
-  return checked.url.toString();
+async function checkUrl(channel: string, url: string, policy: UrlPolicy): Promise<string> {
+  return (await checkChannelUrl(channel, url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}) })).url.toString();
 }
 
 /** Creates a subscription; a webhook gets its signing secret, returned here and never again. */
 export async function createSubscription(db: Db, body: unknown, policy: UrlPolicy): Promise<{ subscription: SubscriptionView; secret: string | null }> {
   const input = parseBody(SubscriptionInputSchema, body, 'subscription');
   const url = await checkUrl(input.channel, input.url, policy);
-  const secret = input.channel === 'webhook' ? generateWebhookSecret() : null;
+  const secret = adapterFor(input.channel).signed ? generateWebhookSecret() : null;
   const [row] = await db
     .insert(subscriptions)
     .values({ channel: input.channel, url, filters: input.filters, mode: input.mode, timezone: input.timezone, description: input.description ?? null, secret })
@@ -141,7 +137,7 @@ export async function getSubscription(db: Db, id: number): Promise<SubscriptionV
 export async function updateSubscription(db: Db, id: number, body: unknown, policy: UrlPolicy): Promise<SubscriptionView> {
   const patch = parseBody(SubscriptionPatchSchema, body, 'subscription');
   const current = await row(db, id);
-  const url = patch.url === undefined ? undefined : await checkUrl(current.channel as Channel, patch.url, policy);
+  const url = patch.url === undefined ? undefined : await checkUrl(current.channel, patch.url, policy);
   const [updated] = await db
     .update(subscriptions)
     .set({
@@ -167,7 +163,7 @@ export async function deleteSubscription(db: Db, id: number): Promise<void> {
 /** A new signing secret; the old one keeps signing beside it for a day, so receivers can switch. */
 export async function rotateSecret(db: Db, id: number, now = new Date()): Promise<{ subscription: SubscriptionView; secret: string }> {
   const current = await row(db, id);
-  if (current.channel !== 'webhook') throw new ConflictError(`subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
+  if (!adapterFor(current.channel).signed) throw new ConflictError(`subscription ${id} is a ${current.channel} subscription: only webhooks are signed`);
   const secret = generateWebhookSecret();
   const [updated] = await db
     .update(subscriptions)

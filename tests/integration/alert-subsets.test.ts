@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { listChangeSets } from '../../src/db/queries.ts';
 import { importFile, planImport } from '../../src/ingest/run.ts';
-import { DISCORD_LIMITS } from '../../src/notify/discord.ts';
+import { DISCORD_LIMITS } from '../../src/notify/channels/discord.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
 import { HAVE_SHARED, SHARED } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

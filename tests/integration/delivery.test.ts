@@ -184,6 +184,22 @@ describe('alerts delivered to real receivers on loopback', () => {
     const [row] = await database.db.select().from(subscriptions).where(eq(subscriptions.id, subscription.id));
     expect(row!.disabledReason).toMatch(/Slack answered 404 no_service/);
   });
+
+  it('a subscription on a channel this version does not know is cancelled with the reason; the others are still sent', async () => {
+    const known = await receiver();
+    servers.push(known.server);
+    const stranger = await createSubscription(database.db, { channel: 'webhook', url: known.url, filters: { kinds: ['new_leader'] } }, POLICY);
+    await createSubscription(database.db, { channel: 'webhook', url: known.url, filters: { kinds: ['new_leader'] } }, POLICY);
+    // As another version (one with a Telegram adapter) may have stored it.
+    await database.db.update(subscriptions).set({ channel: 'telegram' }).where(eq(subscriptions.id, stranger.subscription.id));
+    await importTwo(database);
+    const sender = dispatcher();
+    await sender.start();
+    await until(async () => (await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, stranger.subscription.id)))[0]?.status === 'cancelled');
+    const [cancelled] = await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, stranger.subscription.id));
+    expect(cancelled!.lastError).toBe('unknown channel: telegram (known: slack, discord, webhook)');
+    await until(() => known.requests.length === 1);
+  });
 });
 
 describe('several dispatchers on one database', () => {

@@ -306,10 +306,11 @@ describe.skipIf(!HAVE_SHARED)('history queries on the real LMArena archive (../s
       eventsTable(events),
       events.map((event) => ({
         ...event,
-        oldRank: event.old?.rank ?? null,
-        newRank: event.new?.rank ?? null,
-        oldScore: event.old?.score ?? null,
-        newScore: event.new?.score ?? null,
+        // Whatever the kind: the columns read rank and score where the event has them.
+        oldRank: (event.old as { rank?: number | null } | null)?.rank ?? null,
+        newRank: (event.new as { rank?: number | null } | null)?.rank ?? null,
+        oldScore: (event.old as { score?: number | null } | null)?.score ?? null,
+        newScore: (event.new as { score?: number | null } | null)?.score ?? null,
         data: event.data ?? null,
       })),
     );

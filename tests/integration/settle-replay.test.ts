@@ -25,7 +25,9 @@ afterAll(async () => database.drop());
 
 /** `time model old>new`, prices per 1M input/output tokens. */
 const line = (event: StoredEvent) =>
-  `${event.capturedAt.slice(0, 16)} ${event.model} ${event.old?.priceInput}/${event.old?.priceOutput}>${event.new?.priceInput}/${event.new?.priceOutput}`;
+  event.kind === 'price_changed'
+    ? `${event.capturedAt.slice(0, 16)} ${event.model} ${event.old.priceInput}/${event.old.priceOutput}>${event.new.priceInput}/${event.new.priceOutput}`
+    : `${event.capturedAt.slice(0, 16)} ${event.model} ${event.kind}`;
 const prices = async (status: StoredEvent['status'][]) =>
   (await listEvents(database.db, { board: BOARD, kind: ['price_changed'], status, limit: 1000 })).map((event) => (status.length > 1 ? `${event.status} ${line(event)}` : line(event))).sort();
 

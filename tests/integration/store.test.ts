@@ -196,7 +196,7 @@ describe('gap_changed', () => {
   const gaps = async () =>
     (await listEvents(database.db, { kind: ['gap_changed'], status: ['published', 'pending', 'reverted'], limit: 50 }))
       .reverse()
-      .map((event) => `${event.capturedAt.slice(0, 10)} ${event.status} ${event.old?.percent}>${event.new?.percent}`);
+      .map((event) => `${event.capturedAt.slice(0, 10)} ${event.status} ${event.kind === 'gap_changed' ? `${event.old.percent}>${event.new.percent}` : event.kind}`);
 
   it('is stored with the snapshot whose capture moved the US–China gap, in the same change set', async () => {
     const now = { attribute, settle: { scrapes: 1 } } as const;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../src/diff/describe.ts';
 import type { ChangeEvent } from '../../src/diff/events.ts';
 
-const event = (kind: ChangeEvent['kind'], values: Partial<ChangeEvent>): ChangeEvent => ({ kind, model: 'm', name: 'Model M', old: null, new: null, ...values });
+// Only the fields each sentence reads: built loosely, typed as the renderer takes them.
+const event = (kind: ChangeEvent['kind'], values: Record<string, unknown>): ChangeEvent => ({ kind, model: 'm', name: 'Model M', old: null, new: null, ...values }) as unknown as ChangeEvent;
 
 describe('describeEvent: one line of plain English', () => {
   it.each<[ChangeEvent, string]>([

@@ -11,7 +11,7 @@ function e(model: string, rank: number | null, score: number | null, extra: Part
 /** The events reduced to `kind model old→new` strings, which keeps the cases readable. */
 function summary(events: ChangeEvent[]): string[] {
   return events.map((event) => {
-    const values = (v: ChangeEvent['old']) => (v ? Object.values(v).map((x) => (Array.isArray(x) ? `[${x.join(',')}]` : String(x))).join('/') : '-');
+    const values = (v: object | null) => (v ? Object.values(v).map((x) => (Array.isArray(x) ? `[${x.join(',')}]` : String(x))).join('/') : '-');
     return `${event.kind} ${event.model ?? '*'} ${values(event.old)}>${values(event.new)}`;
   });
 }

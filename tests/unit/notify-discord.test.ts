@@ -3,8 +3,8 @@ import { parse } from 'discord-markdown-parser';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/diff/events.ts';
 import type { Alert, AlertChangeSet } from '../../src/notify/alert.ts';
-import { DISCORD_LIMITS, discordMessage, escapeDiscord } from '../../src/notify/discord.ts';
-import { slackMessage } from '../../src/notify/slack.ts';
+import { DISCORD_LIMITS, discordMessage, escapeDiscord } from '../../src/notify/channels/discord.ts';
+import { slackMessage } from '../../src/notify/channels/slack.ts';
 
 // Discord payloads checked with Discord's own tools: @discordjs/builders' embed validators (the
 // ones discord.js runs before it sends), and a parser of Discord's markdown that shows what a
@@ -34,7 +34,7 @@ function plainText(markdown: string): string {
 let nextId = 1;
 function entered(model: string, rank: number): StoredEvent {
   const id = nextId++;
-  return { id, key: `${BOARD}|${CAPTURED}|entered|${model}`, board: BOARD, kind: 'entered', model, name: model, capturedAt: CAPTURED, snapshotId: 7, old: null, new: { rank, score: 1390 }, status: 'published', settledAt: CAPTURED };
+  return { id, key: `${BOARD}|${CAPTURED}|entered|${model}`, board: BOARD, kind: 'entered', model, name: model, capturedAt: CAPTURED, snapshotId: 7, old: null, new: { rank, score: 1390, scoreLower: null, scoreUpper: null, votes: null, organization: null }, status: 'published', settledAt: CAPTURED };
 }
 
 function changeSet(events: StoredEvent[], extra: Partial<AlertChangeSet> = {}): AlertChangeSet {
@@ -86,7 +86,7 @@ describe('Discord markdown escaping (Discord’s own escapeMarkdown, checked wit
     expect(embed!.title).not.toBe(summary);
     expect(plainText(embed!.title)).toBe(summary);
     const lines = embed!.description!.split('\n');
-    expect(lines.map((line) => plainText(line))).toEqual(events.map((event) => `• ${event.name} enters ${BOARD} at #${event.new?.rank} with 1390`));
+    expect(lines.map((line) => plainText(line))).toEqual(events.map((event) => `• ${event.name} enters ${BOARD} at #${event.kind === 'entered' ? event.new.rank : '?'} with 1390`));
   });
 
   it('a title cut to 256 characters is cut before the escaping, never inside an escape, and still renders as plain text', () => {

@@ -2,10 +2,10 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { EventKind, StoredEvent } from '../../src/diff/events.ts';
 import type { Alert, AlertChangeSet } from '../../src/notify/alert.ts';
-import { changeSetDirection, DISCORD_COLORS, DISCORD_LIMITS, discordMessage, escapeDiscord, type Direction } from '../../src/notify/discord.ts';
-import { escapeSlack, SLACK_LIMITS, slackMessage } from '../../src/notify/slack.ts';
+import { changeSetDirection, DISCORD_COLORS, DISCORD_LIMITS, discordMessage, escapeDiscord, type Direction } from '../../src/notify/channels/discord.ts';
+import { escapeSlack, SLACK_LIMITS, slackMessage } from '../../src/notify/channels/slack.ts';
 import { fitLines, moreText, truncate, truncateEscaped } from '../../src/notify/text.ts';
-import { generateWebhookSecret, signWebhook, webhookBody, webhookPayload } from '../../src/notify/webhook.ts';
+import { generateWebhookSecret, signWebhook, webhookBody, webhookPayload } from '../../src/notify/channels/webhook.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sample alerts, built by hand with events shaped as the diff engine stores them.
@@ -29,7 +29,7 @@ function stored(board: string, kind: EventKind, fields: Partial<StoredEvent>): S
     old: null,
     new: null,
     ...fields,
-  };
+  } as StoredEvent;
 }
 
 const newLeader = (board: string, model = 'gemini-2.5-pro', name = 'Gemini-2.5-Pro') =>
@@ -57,9 +57,9 @@ const priceChange = (board: string, model: string, from: [number, number], to: [
     data: { percentInput: percent[0], percentOutput: percent[1] },
   });
 const entered = (board: string, model: string, rank: number) =>
-  stored(board, 'entered', { model, name: model, new: { rank, score: 1390, ciLow: 1384, ciHigh: 1396, votes: 5210 } });
+  stored(board, 'entered', { model, name: model, new: { rank, score: 1390, scoreLower: 1384, scoreUpper: 1396, votes: 5210, organization: null } });
 const exited = (board: string, model: string, rank: number) =>
-  stored(board, 'exited', { model, name: model, old: { rank, score: 1301, ciLow: 1290, ciHigh: 1312, votes: 15840 } });
+  stored(board, 'exited', { model, name: model, old: { rank, score: 1301, scoreLower: 1290, scoreUpper: 1312, votes: 15840, organization: null } });
 const gapMove = (board: string) =>
   stored(board, 'gap_changed', {
     model: null,

@@ -34,7 +34,7 @@ function run(window: SettleWindow, observations: [number, Entry[]][]) {
   const dropped: string[] = [];
   const show = (event: HeldEvent, hour: number) => {
     const value = (values: HeldEvent['old']) =>
-      values === null ? '-' : event.kind === 'price_changed' ? `${values.priceInput}/${values.priceOutput}` : event.kind === 'rank_changed' ? String(values.rank) : '';
+      values === null ? '-' : 'priceInput' in values ? `${values.priceInput}/${values.priceOutput}` : 'rank' in values ? String(values.rank) : '';
     const from = (event.capturedAt.getTime() - T0) / HOUR;
     return `${from}@${hour}:${event.kind}:${event.model ?? '*'}${event.kind === 'price_changed' || event.kind === 'rank_changed' ? `:${value(event.old)}>${value(event.new)}` : ''}`;
   };
@@ -131,7 +131,7 @@ describe('settle: changes found in another format than the observation', () => {
     const hour = (time.getTime() - T0) / HOUR;
     return hour >= switchAt && (back === undefined || hour < back) ? 'json' : 'csv';
   };
-  const held: HeldEvent[] = [{ kind: 'rank_changed', model: 'a', name: 'a', old: { rank: 1 }, new: { rank: 2 }, id: 1, capturedAt: new Date(T0 + HOUR) }];
+  const held: HeldEvent[] = [{ kind: 'rank_changed', model: 'a', name: 'a', old: { rank: 1 }, new: { rank: 2 }, data: { delta: -1, significant: null, margin: null, passed: [] }, id: 1, capturedAt: new Date(T0 + HOUR) }];
   const at = (hour: number, entries: Entry[], formatAt: (time: Date) => string | null) =>
     settle(held, { at: new Date(T0 + hour * HOUR), entries, gap: null, times: [0, 1, 2, 3, 4].filter((h) => h <= hour).map((h) => new Date(T0 + h * HOUR)), formatAt }, { scrapes: 2 });
 
@@ -150,9 +150,9 @@ describe('settle: changes found in another format than the observation', () => {
 
   it('a chain that goes on in the new format: the old format part is announced, the rest judged as usual', () => {
     const chain: HeldEvent[] = [
-      { kind: 'gap_changed', model: null, name: null, old: { leader: 'US', points: 10, percent: 10 }, new: { leader: 'US', points: 8, percent: 8 }, data: { countries: ['US', 'CN'] }, id: 1, capturedAt: new Date(T0 + HOUR) },
-      { kind: 'gap_changed', model: null, name: null, old: { leader: 'US', points: 8, percent: 8 }, new: { leader: 'US', points: 5, percent: 5 }, data: { countries: ['US', 'CN'] }, id: 2, capturedAt: new Date(T0 + 3 * HOUR) },
-      { kind: 'gap_changed', model: null, name: null, old: { leader: 'US', points: 5, percent: 5 }, new: { leader: 'US', points: 3, percent: 3 }, data: { countries: ['US', 'CN'] }, id: 3, capturedAt: new Date(T0 + 4 * HOUR) },
+      { kind: 'gap_changed', model: null, name: 'US–CN', old: { leader: 'US', points: 10, percent: 10, insideIntervals: null }, new: { leader: 'US', points: 8, percent: 8, insideIntervals: null }, data: { countries: ['US', 'CN'], leadChanged: false, movedPercent: 2, thresholdPercent: 0.5 }, id: 1, capturedAt: new Date(T0 + HOUR) },
+      { kind: 'gap_changed', model: null, name: 'US–CN', old: { leader: 'US', points: 8, percent: 8, insideIntervals: null }, new: { leader: 'US', points: 5, percent: 5, insideIntervals: null }, data: { countries: ['US', 'CN'], leadChanged: false, movedPercent: 3, thresholdPercent: 0.5 }, id: 2, capturedAt: new Date(T0 + 3 * HOUR) },
+      { kind: 'gap_changed', model: null, name: 'US–CN', old: { leader: 'US', points: 5, percent: 5, insideIntervals: null }, new: { leader: 'US', points: 3, percent: 3, insideIntervals: null }, data: { countries: ['US', 'CN'], leadChanged: false, movedPercent: 2, thresholdPercent: 0.5 }, id: 3, capturedAt: new Date(T0 + 4 * HOUR) },
     ];
     const times = [0, 1, 2, 3, 4].map((h) => new Date(T0 + h * HOUR));
     const verdict = settle(chain, { at: times[4]!, entries: [], gap: { leader: 'US', points: 3, percent: 3, bestUS: 'x', bestCN: 'y', insideIntervals: false }, times, formatAt: formats(2) }, { scrapes: 2 });

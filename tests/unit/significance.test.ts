@@ -91,7 +91,7 @@ describe('diff carries significance on every rank, score and leader move', () =>
 
   it('a board whose entries have no intervals says significant: null', () => {
     const events = diff([e('b', 1, 10, null), e('a', 2, 9, null)], [e('a', 1, 12, null), e('b', 2, 10, null)]);
-    expect(events.filter((event) => event.kind !== 'new_leader').every((event) => event.data?.significant === null)).toBe(true);
+    expect(events.filter((event) => event.kind !== 'new_leader').every((event) => (event.data as { significant?: boolean | null } | undefined)?.significant === null)).toBe(true);
   });
 });
 

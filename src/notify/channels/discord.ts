@@ -1,7 +1,9 @@
 import { escapeMarkdown } from '@discordjs/formatters';
-import type { StoredEvent } from '../diff/events.ts';
-import type { Alert, AlertChangeSet } from './alert.ts';
-import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from './text.ts';
+import type { StoredEvent } from '../../diff/events.ts';
+import { InvalidInputError } from '../../errors.ts';
+import type { Alert, AlertChangeSet } from '../alert.ts';
+import { JSON_HEADERS, judgeHttp, type ChannelAdapter } from './adapter.ts';
+import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from '../text.ts';
 
 /** Discord's limits for one message with embeds (`total`: all embed text together; `content`: the message text). */
 export const DISCORD_LIMITS = {
@@ -52,11 +54,6 @@ function linkUrl(url: string): string {
   return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
 }
 
-function numberIn(values: StoredEvent['data'] | StoredEvent['old'], key: string): number | null {
-  const value = values?.[key];
-  return typeof value === 'number' ? value : null;
-}
-
 /**
  * +1 when an event is good news for a model, -1 when bad, 0 when it has no direction:
  * a rise, an entry, a price cut and a recovered scrape are up; a fall, an exit, a price rise, a
@@ -75,12 +72,12 @@ export function eventDirection(event: StoredEvent): -1 | 0 | 1 {
     case 'snapshot_quarantined':
       return -1;
     case 'rank_changed': {
-      const from = numberIn(event.old, 'rank');
-      const to = numberIn(event.new, 'rank');
-      return from === null || to === null || from === to ? 0 : to < from ? 1 : -1;
+      const from = event.old.rank;
+      const to = event.new.rank;
+      return from === to ? 0 : to < from ? 1 : -1;
     }
     case 'price_changed': {
-      const change = (numberIn(event.data, 'percentInput') ?? 0) + (numberIn(event.data, 'percentOutput') ?? 0);
+      const change = (event.data.percentInput ?? 0) + (event.data.percentOutput ?? 0);
       return change < 0 ? 1 : change > 0 ? -1 : 0;
     }
     default:
@@ -181,3 +178,40 @@ export function discordMessage(alert: Alert): { content?: string; embeds: object
   const content = messageContent(alert, left) ?? (embeds.length === 0 ? truncate(alertHeadline(alert), DISCORD_LIMITS.content) : undefined);
   return { ...(content ? { content } : {}), embeds, allowed_mentions: { parse: [] } };
 }
+
+/** Discord's error codes that mean the webhook is gone: Unknown Webhook, Invalid Webhook Token. */
+const DISCORD_GONE = [10015, 50027];
+
+/**
+ * A Discord webhook: embeds, sent with `?wait=true` so a refused message is answered with an error
+ * (not a silent 204). Discord's JSON errors name a deleted webhook; a 429 may give its wait in the body.
+ */
+export const discord: ChannelAdapter = {
+  signed: false,
+  paceMs: 0,
+  acceptUrl: (url) => {
+    if (url.searchParams.has('wait')) throw new InvalidInputError('url', 'leave out ?wait=…: rankwatch adds ?wait=true itself so failures surface');
+    return url;
+  },
+  render: (alert, target) => {
+    const url = new URL(target.url);
+    url.searchParams.set('wait', 'true');
+    return { url, headers: { ...JSON_HEADERS }, body: JSON.stringify(discordMessage(alert)) };
+  },
+  judge: (response, now) =>
+    judgeHttp(response, now, ({ statusCode, body }) => {
+      let parsed: { code?: unknown; message?: unknown; retry_after?: unknown };
+      try {
+        parsed = JSON.parse(body) as typeof parsed;
+      } catch {
+        // Not JSON: judged by the status alone.
+        return {};
+      }
+      if (parsed === null || typeof parsed !== 'object') return {};
+      const gone = typeof parsed.code === 'number' && DISCORD_GONE.includes(parsed.code);
+      return {
+        gone: gone ? `Discord answered ${statusCode} ${typeof parsed.message === 'string' ? parsed.message : String(parsed.code)}: the webhook is gone` : null,
+        retryAfterMs: statusCode === 429 && typeof parsed.retry_after === 'number' ? Math.round(parsed.retry_after * 1000) : null,
+      };
+    }),
+};

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { Alert, AlertChangeSet } from './alert.ts';
+import type { Alert, AlertChangeSet } from '../alert.ts';
+import { JSON_HEADERS, judgeHttp, type ChannelAdapter } from './adapter.ts';
 
 /** The body of a webhook delivery, shaped as Standard Webhooks recommends: `{type, id, timestamp, data}`. */
 export interface WebhookPayload {
@@ -59,3 +60,19 @@ export const WEBHOOK_SECRET_BYTES = 32;
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(WEBHOOK_SECRET_BYTES).toString('base64')}`;
 }
+
+/**
+ * A generic webhook: the full alert as JSON, signed per Standard Webhooks with the subscription's
+ * secret (and, during a rotation, the previous one too).
+ */
+export const webhook: ChannelAdapter = {
+  signed: true,
+  paceMs: 0,
+  acceptUrl: (url) => url,
+  render: (alert, target, now) => {
+    const body = webhookBody(alert);
+    const secrets = [target.secret, target.previousSecretUntil && target.previousSecretUntil > now ? target.previousSecret : null].filter((secret): secret is string => Boolean(secret));
+    return { url: new URL(target.url), headers: { ...JSON_HEADERS, ...signWebhook(secrets, alert.id, now, body) }, body };
+  },
+  judge: (response, now) => judgeHttp(response, now),
+};

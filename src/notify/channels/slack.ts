@@ -1,5 +1,6 @@
-import type { Alert, AlertChangeSet } from './alert.ts';
-import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from './text.ts';
+import type { Alert, AlertChangeSet } from '../alert.ts';
+import { JSON_HEADERS, judgeHttp, type ChannelAdapter } from './adapter.ts';
+import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from '../text.ts';
 
 /**
  * Slack's limits for a message with blocks (blocks, section and header text), and three of ours:
@@ -125,3 +126,16 @@ export function slackMessage(alert: Alert): { text: string; blocks: object[] } {
   }
   return { text: fallbackText(alert), blocks };
 }
+
+/** Slack's answers (with a 4xx) that mean the incoming webhook is gone for good. */
+const SLACK_GONE = ['no_service', 'channel_not_found', 'channel_is_archived', 'invalid_token', 'no_team', 'team_disabled'];
+
+/** A Slack incoming webhook: Block Kit messages, about one a second per webhook. */
+export const slack: ChannelAdapter = {
+  signed: false,
+  paceMs: 1_000,
+  acceptUrl: (url) => url,
+  render: (alert, target) => ({ url: new URL(target.url), headers: { ...JSON_HEADERS }, body: JSON.stringify(slackMessage(alert)) }),
+  judge: (response, now) =>
+    judgeHttp(response, now, ({ statusCode }, snippet) => ({ gone: SLACK_GONE.includes(snippet) ? `Slack answered ${statusCode} ${snippet}: the webhook is gone` : null })),
+};

@@ -1,0 +1,65 @@
+// Each command's implementation is imported when that command runs: `events` does not load the
+// HTTP API, the dashboard, the feeds or another command's implementation, and `--help` loads none.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, childEnv, REPO_ROOT } from '../support/cli.ts';
+import { createCliEnvironment } from '../support/db.ts';
+
+const TRACE = fileURLToPath(new URL('../support/module-trace.mjs', import.meta.url));
+
+let env: Record<string, string>;
+let cleanup: () => Promise<void>;
+let scratch: string;
+
+/** Runs `rankwatch ARGS` and returns its exit code and the repository modules it loaded (paths from the repository root). */
+async function loadedBy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
+  const trace = join(scratch, `${args.join('_').replace(/\W/g, '')}.txt`);
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TRACE, BIN, ...args], { cwd: REPO_ROOT, env: childEnv({ ...env, RANKWATCH_TEST_MODULE_TRACE: trace }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  const root = new URL(`file://${REPO_ROOT}`).href.replace(/\/?$/, '/');
+  const modules = (await readFile(trace, 'utf8'))
+    .split('\n')
+    .filter((url) => url.startsWith(root) && !url.includes('/node_modules/'))
+    .map((url) => url.slice(root.length));
+  return { code, stdout, stderr, modules };
+}
+
+const HEAVY = [/^src\/server\.ts$/, /^src\/api\/app\.ts$/, /^src\/api\/routes\//, /^src\/dashboard\//, /^src\/feed\//, /^src\/schedule\//];
+
+beforeAll(async () => {
+  ({ env, cleanup } = await createCliEnvironment());
+  scratch = await mkdtemp(join(tmpdir(), 'rankwatch-cli-lazy-'));
+}, 60_000);
+afterAll(async () => {
+  await cleanup();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('commands load their implementation lazily', () => {
+  it('`events` loads its own implementation and not the HTTP API, dashboard, feeds or the others', async () => {
+    const { code, stderr, modules } = await loadedBy(['events', '--limit', '5']);
+    expect(code, stderr).toBe(0);
+    expect(modules).toContain('src/cli/run/events.ts');
+    expect(modules.filter((path) => path.startsWith('src/cli/run/'))).toEqual(['src/cli/run/events.ts']);
+    expect(modules.filter((path) => HEAVY.some((pattern) => pattern.test(path)))).toEqual([]);
+  }, 60_000);
+
+  it('`--help` of a command loads no implementation, yet lists every option', async () => {
+    const { code, stdout, stderr, modules } = await loadedBy(['subscribe', '--help']);
+    expect(code, stderr).toBe(0);
+    for (const option of ['--channel <channel>', '--url <url>', '--mode <mode>', '--min-price-percent <p>', '--filters <json>']) expect(stdout).toContain(option);
+    expect(modules.filter((path) => path.startsWith('src/cli/run/') || HEAVY.some((pattern) => pattern.test(path)))).toEqual([]);
+    expect(modules).toContain('src/cli/commands/subscribe.ts');
+  }, 60_000);
+});

@@ -1,0 +1,13 @@
+// Preloaded with `node --import`: writes the URL of every module the process loaded, one a line,
+// to the file named by RANKWATCH_TEST_MODULE_TRACE when the process exits.
+import module from 'node:module';
+import { writeFileSync } from 'node:fs';
+
+const loaded = new Set();
+module.registerHooks({
+  load(url, context, next) {
+    loaded.add(url);
+    return next(url, context);
+  },
+});
+process.on('exit', () => writeFileSync(process.env.RANKWATCH_TEST_MODULE_TRACE, [...loaded].join('\n')));
