@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import type { BoardDefinition } from '../scrapers/scraper.ts';
 import { DEFAULT_SETTLE, parseSettleWindow, type SettleWindow } from './diff/settle.ts';
-import { DEFAULT_RETRY_SCHEDULE_MS } from './notify/dispatcher.ts';
+import { DEFAULT_RETRY_SCHEDULE_MS } from './notify/retry.ts';
 import { parseAllowHosts } from './notify/ssrf.ts';
 import { parseTrustProxy, type TrustProxy } from './api/client-ip.ts';
 import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimit } from './api/rate-limit.ts';

@@ -14,12 +14,7 @@ import { lookupFor, type WebhookLookup } from './ssrf.ts';
 import { adapterFor, checkChannelUrl } from './channels/index.ts';
 import type { AttemptResult, ChannelAdapter, ReceiverResponse } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
-
-/**
- * Delays before each retry (Standard Webhooks' schedule, continued at 10 hours to about three
- * days): the first attempt is immediate, then 5 s, 5 min, 30 min, 2 h, 5 h and 10 h six times.
- */
-export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, ...Array<number>(6).fill(36_000_000)];
+import { DEFAULT_RETRY_SCHEDULE_MS, retryDelay } from './retry.ts';
 
 export interface DispatcherOptions {
   database: Database;
@@ -37,13 +32,6 @@ export interface DispatcherOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Hears each recorded attempt (Prometheus metrics). */
   metrics?: Pick<MetricsHooks, 'deliveryAttempted'>;
-}
-
-/** The delay before retry `attempt` (1-based), jittered by ±20%, or null after the last. Pure. */
-export function retryDelay(schedule: readonly number[], attempt: number, random: number): number | null {
-  const base = schedule[attempt - 1];
-  if (base === undefined) return null;
-  return Math.round(base * (0.8 + 0.4 * random));
 }
 
 /** POSTs a body, pinned to the checked addresses, no redirects, with a deadline. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventKind } from '../../src/diff/events.ts';
 import { parseRetryAfter } from '../../src/notify/channels/adapter.ts';
 import { CHANNEL_ADAPTERS, type Channel } from '../../src/notify/channels/index.ts';
-import { retryDelay, DEFAULT_RETRY_SCHEDULE_MS } from '../../src/notify/dispatcher.ts';
+import { retryDelay, DEFAULT_RETRY_SCHEDULE_MS } from '../../src/notify/retry.ts';
 import { FiltersSchema, matchEvent, subscriptionFiltersFor, type EventQueryFilters, type FilterableEvent, type Filters } from '../../src/notify/filters.ts';
 import { digestWindow } from '../../src/notify/outbox.ts';
 
