@@ -1,10 +1,11 @@
 // Memory and start-up of the service on the embedded database, measured on a process a user starts:
 //   - `rankwatch serve` (through src/bin.js, as `npm start` runs it) on a PGlite copy of the bench
 //     history (a year of hourly history of three boards, tests/bench/history-db.ts), with every
-//     board scheduled every minute against a loopback source that serves real captures and changes
-//     every tick, and a reader fetching pages, API calls and feeds; resident memory sampled for
-//     RANKWATCH_BENCH_SERVE_SECONDS (default 600), beside the floor: a bare process holding the same
-//     database open with the same engine flags;
+//     board scheduled (its own schedule, or RANKWATCH_BENCH_SERVE_SCHEDULE for all, e.g. `* * * * *`)
+//     against a loopback source that serves real captures and changes every tick, and a reader
+//     fetching pages, API calls and feeds; resident memory sampled for RANKWATCH_BENCH_SERVE_SECONDS
+//     (default 600), beside the floor: a bare process holding the same database open with the same
+//     engine flags;
 //   - a CLI read, `rankwatch events --limit 5`, on that database: wall time and peak resident memory,
 //     beside `rankwatch --version` (the process start alone).
 // Targets (issue 13): serve <= 250 MB after 10 minutes; the CLI read <= 1.5 s and <= 250 MB.
@@ -193,6 +194,9 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
 export async function benchMemory(root: string, log: (line: string) => void = console.error): Promise<string[]> {
   const leaderboards = join(root, '../shared/leaderboards');
   const seconds = Number(process.env.RANKWATCH_BENCH_SERVE_SECONDS ?? 600);
+  // The boards' own schedules (every board scraped at start, then hourly or daily), or one for all.
+  const schedule = process.env.RANKWATCH_BENCH_SERVE_SCHEDULE;
+  const scheduled = schedule ? `every board on \`${schedule}\`` : "every board on its own schedule, scraped at start";
   const { dump } = await historyDump(root, leaderboards, log);
   const dir = await mkdtemp(join(tmpdir(), 'rankwatch-bench-memory-'));
   const dataDir = join(dir, 'data');
@@ -214,11 +218,11 @@ export async function benchMemory(root: string, log: (line: string) => void = co
     };
     for (const board of live) {
       env[boardVariable('URL', board.id)] = `${source.url}/b/${board.id}`;
-      env[boardVariable('SCHEDULE', board.id)] = '* * * * *';
+      if (schedule) env[boardVariable('SCHEDULE', board.id)] = schedule;
       for (const name of Object.keys(board.live!.attachments ?? {})) env[boardVariable('URL', board.id, name)] = `${source.url}/b/${board.id}/${name}`;
     }
     const served = [...documents.values()].filter((entry) => entry.bodies.length > 0).length;
-    log(`memory: serve for ${seconds} s, ${live.length} boards scheduled every minute (${served} with captures on the loopback source)…`);
+    log(`memory: serve for ${seconds} s, ${scheduled} (${live.length} boards, ${served} with captures on the loopback source)…`);
     const service = await startServe(root, env);
     const pid = serviceProcess(service.child.pid!);
     const reads = ['/', '/boards/lmarena-text', '/v1/events?limit=100', '/feed.xml', '/v1/boards/lmarena-text/history', '/events', '/health'];
@@ -252,7 +256,7 @@ export async function benchMemory(root: string, log: (line: string) => void = co
     const startPeak = Math.max(...starts.map((run) => run.peakBytes));
     const after = end?.rss ?? samples.at(-1)!;
     lines.push(
-      `memory on PGlite, the bench history (a year of three boards); ${live.length} boards scheduled every minute, ${source.requests()} source requests, ${readCount} reads:`,
+      `memory on PGlite, the bench history (a year of three boards); ${scheduled} (${live.length} boards), ${source.requests()} source requests, ${readCount} reads:`,
       `  serve, resident after ${seconds} s   ${mb(after).padStart(7)}   (peak ${mb(end?.peak ?? 0)}; target ${SERVE_TARGET_MB} MB: ${after <= SERVE_TARGET_MB * MB ? 'met' : 'MISSED'})`,
       `  the floor: PGlite held open   ${mb(floor).padStart(7)}   serve = ${(after / floor).toFixed(2)}x the floor${launcher ? `; the launcher (Node 20 re-running the command) ${mb(launcher)} more` : ''}`,
       `  resident over the run         ${samples.map((bytes) => (bytes / MB).toFixed(0)).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 12)) === 0).join(' ')} MB`,
