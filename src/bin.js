@@ -37,7 +37,12 @@ if (stripsTypes && ENGINE_FLAGS.every((flag) => process.execArgv.includes(flag))
       process.exit(1);
     }
   }
-  const child = spawn(node, [...ENGINE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // glibc gives each thread that allocates (V8's garbage collector and compiler threads, libuv's
+  // pool) a malloc arena of its own, and memory freed in one is kept there: two arenas held
+  // `serve` 25 MB lower (250 against 275 MB after two minutes, `npm run bench`). A value the user
+  // set is kept.
+  const env = { MALLOC_ARENA_MAX: '2', ...process.env };
+  const child = spawn(node, [...ENGINE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const forward = (signal) => child.kill(signal);
   for (const signal of signals) process.on(signal, forward);

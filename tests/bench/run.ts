@@ -10,6 +10,10 @@
 //     loopback receivers, beside bare HTTP POSTs (tests/bench/delivery.ts)
 //   - reads: the HTTP API's read routes on a year of hourly history of three boards, beside bare
 //     routes running one SQL query each, on PostgreSQL and PGlite (tests/bench/reads.ts)
+//   - memory and start-up: `rankwatch serve` on PGlite with the year of history and every board
+//     scheduled against a loopback source, resident memory over RANKWATCH_BENCH_SERVE_SECONDS
+//     (default 600) beside PGlite held open alone; a CLI read's time and peak memory beside the
+//     process start alone (tests/bench/memory.ts)
 //   - dashboard render: time to first paint and to ready of the board page with that year of
 //     history in headless Chromium, beside the page's API call (tests/bench/dashboard.ts); printed
 //     last, and a failure there (the page not served yet, no Chromium) fails the bench after the
@@ -23,6 +27,7 @@ import { benchDashboard } from './dashboard.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchDiff } from './diff.ts';
 import { benchImport } from './import.ts';
+import { benchMemory } from './memory.ts';
 import { benchParsers } from './parse.ts';
 import { postgresServer } from './postgres-server.ts';
 import { benchReads } from './reads.ts';
@@ -58,6 +63,7 @@ try {
 } finally {
   await server.stop();
 }
+const memory = await benchMemory(root);
 
 for (const line of imports) console.log(line);
 console.log('');
@@ -66,6 +72,8 @@ console.log('');
 for (const line of delivery) console.log(line);
 console.log('');
 for (const line of reads) console.log(line);
+console.log('');
+for (const line of memory) console.log(line);
 console.log('');
 if (render instanceof Error) {
   console.error(`dashboard render: ${render.message}`);
