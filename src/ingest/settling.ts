@@ -182,7 +182,7 @@ export async function observe(tx: Tx, context: BoardContext, observation: Observ
   }
 
   const held = await tx
-    .select()
+    .select({ id: events.id, snapshotId: events.snapshotId, capturedAt: events.capturedAt, kind: events.kind, model: events.model, name: events.name, old: events.old, new: events.new, data: events.data })
     .from(events)
     .where(and(eq(events.boardId, board), eq(events.status, 'pending'), lte(events.capturedAt, at)));
   let verdict: ReturnType<typeof settle> = { publish: [], drop: [] };
