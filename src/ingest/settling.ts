@@ -188,10 +188,9 @@ export async function observe(tx: Tx, context: BoardContext, observation: Observ
   let verdict: ReturnType<typeof settle> = { publish: [], drop: [] };
   if (held.length > 0) {
     const oldest = held.reduce((min, row) => (row.capturedAt < min ? row.capturedAt : min), at);
-    const times = await observationTimes(tx, board, oldest, at);
-    entries ??= await boardAt(tx, board, at);
+    const [times, formatAt, shown] = await Promise.all([observationTimes(tx, board, oldest, at), formatTimeline(tx, board, oldest, at), entries ?? boardAt(tx, board, at)]);
+    entries = shown;
     const pending: HeldEvent[] = held.map((row) => ({ ...toChangeEvent(row), id: row.id, capturedAt: row.capturedAt }));
-    const formatAt = await formatTimeline(tx, board, oldest, at);
     verdict = settle(pending, { at, entries, gap: gapOf(context, entries), times, formatAt }, context.window);
     const snapshotOf = new Map(held.map((row) => [row.id, row.snapshotId]));
     // Changes announced as found and those dropped share one statement; a rebased one (a held price) gets its own.
