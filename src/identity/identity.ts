@@ -454,7 +454,19 @@ function build(layers: Layer[]): Identity {
     return undefined;
   };
 
+  // The tables are frozen, so an entry resolves the same way every time: imports and the outbox
+  // ask again for the same models file after file.
+  const resolved = new Map<string, ResolvedIdentity>();
   const resolve = (source: string, entry: IdentityInput): ResolvedIdentity => {
+    const slot = `${source}\u0000${entry.model}\u0000${entry.name}\u0000${entry.organization ?? '\u0001'}`;
+    let found = resolved.get(slot);
+    if (!found) {
+      found = resolveOnce(source, entry);
+      resolved.set(slot, found);
+    }
+    return { ...found };
+  };
+  const resolveOnce = (source: string, entry: IdentityInput): ResolvedIdentity => {
     const key = modelKeyOf(source, entry);
     const base = baseKey(key);
     const id = scopedTable(source)?.get(key) ?? globalAlias.get(base.id) ?? base.id;

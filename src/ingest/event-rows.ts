@@ -82,6 +82,7 @@ export async function refreshChangeSets(
     .select({ snapshotId: events.snapshotId, kind: events.kind, model: events.model, name: events.name, data: events.data, status: events.status })
     .from(events)
     .where(inArray(events.snapshotId, ids));
+  const writes: Promise<unknown>[] = [];
   for (const shot of shots) {
     if (!shot.changeSet) continue;
     // Retracted events are history a backfill replaced: not part of what the snapshot brought.
@@ -90,8 +91,9 @@ export async function refreshChangeSets(
     const pending = own.filter((row) => row.status === 'pending').length;
     const suppressed = own.length - published.length - pending;
     const changeSet = summarizeChangeSet(board, shot.changeSet, published, { pending, suppressed });
-    await tx.update(snapshots).set({ changeSet }).where(eq(snapshots.id, shot.id));
+    writes.push(tx.update(snapshots).set({ changeSet }).where(eq(snapshots.id, shot.id)).execute());
     refreshed.set(shot.id, changeSet);
   }
+  await Promise.all(writes);
   return refreshed;
 }

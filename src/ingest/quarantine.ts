@@ -10,19 +10,21 @@ type Quarantined = { id: number; reasons: string[] };
 
 /** The quarantine that already holds this capture (the same entries at the same time, or its content logged against one). */
 export async function quarantinedBefore(tx: Tx, board: string, at: Date, entriesHash: string, contentHash: string | null): Promise<Quarantined | null> {
-  const [same] = await tx
-    .select({ id: quarantines.id, reasons: quarantines.reasons })
-    .from(quarantines)
-    .where(and(eq(quarantines.boardId, board), eq(quarantines.capturedAt, at), eq(quarantines.entriesHash, entriesHash)));
-  if (same) return same;
-  if (contentHash === null) return null;
-  // A repeat of broken content is logged against the first quarantine: find it through the log.
-  const [repeat] = await tx
-    .select({ id: quarantines.id, reasons: quarantines.reasons })
-    .from(scrapes)
-    .innerJoin(quarantines, eq(quarantines.id, scrapes.quarantineId))
-    .where(and(eq(scrapes.boardId, board), eq(scrapes.capturedAt, at), eq(scrapes.contentHash, contentHash), eq(quarantines.entriesHash, entriesHash)));
-  return repeat ?? null;
+  const [[same], [repeat]] = await Promise.all([
+    tx
+      .select({ id: quarantines.id, reasons: quarantines.reasons })
+      .from(quarantines)
+      .where(and(eq(quarantines.boardId, board), eq(quarantines.capturedAt, at), eq(quarantines.entriesHash, entriesHash))),
+    // A repeat of broken content is logged against the first quarantine: find it through the log.
+    contentHash === null
+      ? []
+      : tx
+          .select({ id: quarantines.id, reasons: quarantines.reasons })
+          .from(scrapes)
+          .innerJoin(quarantines, eq(quarantines.id, scrapes.quarantineId))
+          .where(and(eq(scrapes.boardId, board), eq(scrapes.capturedAt, at), eq(scrapes.contentHash, contentHash), eq(quarantines.entriesHash, entriesHash))),
+  ]);
+  return same ?? repeat ?? null;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Direction, Entry } from '../entry.ts';
 import { insertEvents, refreshChangeSets, toChangeEvent, type KnownEvents } from './event-rows.ts';
 import { observationTimes } from './scrape-log.ts';
 import { boardAt } from './standings.ts';
-import { INSERT_CHUNK, rowsOf, type OnAnnounced, type Tx } from './tx.ts';
+import { arrayParam, INSERT_CHUNK, rowsOf, type OnAnnounced, type Tx } from './tx.ts';
 
 /** What the settling of one board needs to know about it. */
 export interface BoardContext {
@@ -182,35 +182,34 @@ export async function observe(tx: Tx, context: BoardContext, observation: Observ
   }
 
   const held = await tx
-    .select()
+    .select({ id: events.id, snapshotId: events.snapshotId, capturedAt: events.capturedAt, kind: events.kind, model: events.model, name: events.name, old: events.old, new: events.new, data: events.data })
     .from(events)
     .where(and(eq(events.boardId, board), eq(events.status, 'pending'), lte(events.capturedAt, at)));
   let verdict: ReturnType<typeof settle> = { publish: [], drop: [] };
   if (held.length > 0) {
     const oldest = held.reduce((min, row) => (row.capturedAt < min ? row.capturedAt : min), at);
-    const times = await observationTimes(tx, board, oldest, at);
-    entries ??= await boardAt(tx, board, at);
+    const [times, formatAt, shown] = await Promise.all([observationTimes(tx, board, oldest, at), formatTimeline(tx, board, oldest, at), entries ?? boardAt(tx, board, at)]);
+    entries = shown;
     const pending: HeldEvent[] = held.map((row) => ({ ...toChangeEvent(row), id: row.id, capturedAt: row.capturedAt }));
-    const formatAt = await formatTimeline(tx, board, oldest, at);
     verdict = settle(pending, { at, entries, gap: gapOf(context, entries), times, formatAt }, context.window);
     const snapshotOf = new Map(held.map((row) => [row.id, row.snapshotId]));
-    // Changes announced as found share one statement; a rebased one (a held price) gets its own.
+    // Changes announced as found and those dropped share one statement; a rebased one (a held price) gets its own.
     const asFound = new Set(pending);
-    const unchanged = verdict.publish.filter((event) => asFound.has(event)).map((event) => event.id);
-    for (let i = 0; i < unchanged.length; i += INSERT_CHUNK) {
-      await tx.update(events).set({ status: 'published', settledAt: at, updatedAt: sql`clock_timestamp()` }).where(inArray(events.id, unchanged.slice(i, i + INSERT_CHUNK)));
+    const settled = [
+      ...verdict.publish.filter((event) => asFound.has(event)).map((event) => ({ id: event.id, status: 'published' })),
+      ...verdict.drop.map((drop) => ({ id: drop.event.id, status: drop.status })),
+    ];
+    if (settled.length > 0) {
+      await tx.execute(sql`
+        update events set status = settled.status, settled_at = ${at.toISOString()}::timestamptz, updated_at = clock_timestamp()
+        from unnest(${arrayParam(settled.map((row) => row.id), 'bigint')}, ${arrayParam(settled.map((row) => row.status), 'text')}) as settled(id, status)
+        where events.id = settled.id`);
     }
     for (const event of verdict.publish.filter((published) => !asFound.has(published))) {
       await tx
         .update(events)
         .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null, updatedAt: sql`clock_timestamp()` })
         .where(eq(events.id, event.id));
-    }
-    for (const status of ['reverted', 'superseded'] as const) {
-      const ids = verdict.drop.filter((drop) => drop.status === status).map((drop) => drop.event.id);
-      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        await tx.update(events).set({ status, settledAt: at, updatedAt: sql`clock_timestamp()` }).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)));
-      }
     }
     for (const id of [...verdict.publish.map((event) => event.id), ...verdict.drop.map((drop) => drop.event.id)]) {
       const snapshotId = snapshotOf.get(id);

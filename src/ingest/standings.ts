@@ -1,8 +1,8 @@
-import { and, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { standingEntry } from '../db/queries.ts';
 import { standings } from '../db/schema.ts';
 import { sameEntry, type Entry, type StoredEntry } from '../entry.ts';
-import { INSERT_CHUNK, type Tx } from './tx.ts';
+import { arrayParam, type Tx } from './tx.ts';
 
 export type StandingRow = typeof standings.$inferSelect;
 
@@ -78,11 +78,7 @@ export async function writeInterval(
       insert.push(standingValues(board, entry, at, until));
     }
   }
-  for (let i = 0; i < close.length; i += INSERT_CHUNK) {
-    await tx.update(standings).set({ validTo: at }).where(inArray(standings.id, close.slice(i, i + INSERT_CHUNK)));
-  }
-  for (let i = 0; i < merge.length; i += INSERT_CHUNK) {
-    await tx.update(standings).set({ validFrom: at }).where(inArray(standings.id, merge.slice(i, i + INSERT_CHUNK)));
-  }
+  if (close.length > 0) await tx.update(standings).set({ validTo: at }).where(sql`${standings.id} = any(${arrayParam(close, 'bigint')})`);
+  if (merge.length > 0) await tx.update(standings).set({ validFrom: at }).where(sql`${standings.id} = any(${arrayParam(merge, 'bigint')})`);
   await insertStandings(tx, insert);
 }

@@ -128,20 +128,24 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
   };
   return db.transaction(async (tx) => {
     await lockBoard(tx, board);
+    // Reads independent of one another go out together: one round trip on PostgreSQL.
     // The board as it stood at `at`: its keys are the ones models keep (board-keys.ts).
-    const before = await rowsCovering(tx, board, at);
+    const [before, known, [previous]] = await Promise.all([
+      rowsCovering(tx, board, at),
+      knownAt(tx, input),
+      tx
+        .select()
+        .from(snapshots)
+        .where(and(eq(snapshots.boardId, board), lte(snapshots.capturedAt, at)))
+        .orderBy(desc(snapshots.capturedAt))
+        .limit(1),
+    ]);
     const previousEntries = [...before.values()].map(standingEntry);
     const entries: StoredEntry[] = input.boardKey ? assignBoardKeys(input.entries, previousEntries, input.boardKey) : input.entries;
     const hash = entriesHash(entries);
-    const duplicate = await findDuplicate(tx, input, hash, outcome);
+    const duplicate = await findDuplicate(tx, input, hash, outcome, known);
     if (duplicate) return duplicate;
     if (input.origin === 'live') await scrapeTransition(tx, board, ranAt, false, { error: null, httpStatus: null, source: input.source }, onAnnounced);
-    const [previous] = await tx
-      .select()
-      .from(snapshots)
-      .where(and(eq(snapshots.boardId, board), lte(snapshots.capturedAt, at)))
-      .orderBy(desc(snapshots.capturedAt))
-      .limit(1);
     const context: BoardContext = { board, direction: input.health?.direction ?? 'higher', attribute: input.attribute, window: input.settle ?? DEFAULT_SETTLE, onAnnounced };
     const capture: Pending = { input, entries, hash, before, previousEntries, previous, context, log, outcome };
     if (previous && previous.entriesHash === hash) return storeUnchanged(tx, capture, previous);
@@ -201,12 +205,14 @@ async function storeSnapshot(tx: Tx, capture: Pending): Promise<CaptureResult> {
   } else {
     const shown = { id: snapshot.id, previous: capture.previousEntries, columnsBefore: previous?.columns ?? null, columnsAfter: input.columns ?? null, formatBefore: previous?.format ?? null, formatAfter: input.format };
     settled = await observe(tx, context, { at, entries, snapshot: shown });
-    await logScrape(tx, logged);
   }
-  await tx
-    .update(boards)
-    .set({ firstSeenAt: sql`least(${boards.firstSeenAt}, ${at.toISOString()}::timestamptz)` })
-    .where(eq(boards.id, board));
+  await Promise.all([
+    next ? null : logScrape(tx, logged),
+    tx
+      .update(boards)
+      .set({ firstSeenAt: sql`least(${boards.firstSeenAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(boards.id, board)),
+  ]);
   return capture.outcome(logged.status, snapshot.id, {
     events: settled.published,
     pending: settled.pending,
@@ -216,13 +222,36 @@ async function storeSnapshot(tx: Tx, capture: Pending): Promise<CaptureResult> {
   });
 }
 
-/** This very capture stored before (`duplicate`), or a different one already at its time (ConflictError); null: neither. */
-async function findDuplicate(tx: Tx, input: CaptureInput, hash: string, outcome: Outcome): Promise<CaptureResult | null> {
+/** What is already stored at a capture's time (or, for its content, around it), for `findDuplicate`. */
+interface KnownAt {
+  sameTime: { id: number; entriesHash: string } | undefined;
+  /** A streak of this content covers the capture's time. */
+  observedContent: boolean;
+  /** The entries hashes of observations logged at the capture's time. */
+  observedAtSameTime: { entriesHash: string | null }[];
+}
+
+async function knownAt(tx: Tx, input: CaptureInput): Promise<KnownAt> {
   const { board, capturedAt: at } = input;
-  const [sameTime] = await tx
-    .select({ id: snapshots.id, entriesHash: snapshots.entriesHash })
-    .from(snapshots)
-    .where(and(eq(snapshots.boardId, board), eq(snapshots.capturedAt, at)));
+  const [[sameTime], observedContent, observedAtSameTime] = await Promise.all([
+    tx
+      .select({ id: snapshots.id, entriesHash: snapshots.entriesHash })
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), eq(snapshots.capturedAt, at))),
+    input.contentHash === null ? false : observedContentAt(tx, board, at, input.contentHash),
+    tx
+      .select({ entriesHash: snapshots.entriesHash })
+      .from(scrapes)
+      .leftJoin(snapshots, eq(snapshots.id, scrapes.snapshotId))
+      .where(and(eq(scrapes.boardId, board), eq(scrapes.capturedAt, at), inArray(scrapes.status, OBSERVED))),
+  ]);
+  return { sameTime, observedContent, observedAtSameTime };
+}
+
+/** This very capture stored before (`duplicate`), or a different one already at its time (ConflictError); null: neither. */
+async function findDuplicate(tx: Tx, input: CaptureInput, hash: string, outcome: Outcome, known: KnownAt): Promise<CaptureResult | null> {
+  const { board, capturedAt: at } = input;
+  const { sameTime } = known;
   if (sameTime) {
     if (sameTime.entriesHash === hash) return outcome('duplicate', sameTime.id);
     throw new ConflictError(`${board}: a different snapshot is already stored at ${at.toISOString()}; give this capture its own time (--at)`);
@@ -230,13 +259,8 @@ async function findDuplicate(tx: Tx, input: CaptureInput, hash: string, outcome:
   const quarantined = await quarantinedBefore(tx, board, at, hash, input.contentHash);
   if (quarantined) return outcome('duplicate', null, { reasons: quarantined.reasons, quarantineId: quarantined.id });
   // Within a streak of this content, the capture adds nothing the log does not already say.
-  if (input.contentHash !== null && (await observedContentAt(tx, board, at, input.contentHash))) return outcome('duplicate', null);
-  const observedAtSameTime = await tx
-    .select({ entriesHash: snapshots.entriesHash })
-    .from(scrapes)
-    .leftJoin(snapshots, eq(snapshots.id, scrapes.snapshotId))
-    .where(and(eq(scrapes.boardId, board), eq(scrapes.capturedAt, at), inArray(scrapes.status, OBSERVED)));
-  if (observedAtSameTime.some((row) => row.entriesHash !== hash)) {
+  if (known.observedContent) return outcome('duplicate', null);
+  if (known.observedAtSameTime.some((row) => row.entriesHash !== hash)) {
     throw new ConflictError(`${board}: a different capture is already recorded at ${at.toISOString()}; give this capture its own time (--at)`);
   }
   return null;
@@ -254,13 +278,15 @@ async function nextObservation(
   previous: SnapshotRow | undefined,
   before: Map<string, StandingRow>,
 ): Promise<{ capturedAt: Date; standings: Map<string, StandingRow> } | null> {
-  const [nextSnapshot] = await tx
-    .select()
-    .from(snapshots)
-    .where(and(eq(snapshots.boardId, board), gt(snapshots.capturedAt, at)))
-    .orderBy(asc(snapshots.capturedAt))
-    .limit(1);
-  const showing = previous ? await firstShowingAfter(tx, board, previous.id, at) : null;
+  const [[nextSnapshot], showing] = await Promise.all([
+    tx
+      .select()
+      .from(snapshots)
+      .where(and(eq(snapshots.boardId, board), gt(snapshots.capturedAt, at)))
+      .orderBy(asc(snapshots.capturedAt))
+      .limit(1),
+    previous ? firstShowingAfter(tx, board, previous.id, at) : null,
+  ]);
   if (previous && showing && (!nextSnapshot || showing.capturedAt < nextSnapshot.capturedAt)) {
     const [materialized] = await tx
       .insert(snapshots)

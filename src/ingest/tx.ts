@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 
 /** A transaction of the store: every capture of a board is applied inside one. */
@@ -11,8 +11,19 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
  */
 export type OnAnnounced = (tx: Tx, eventIds: readonly number[]) => Promise<void>;
 
-/** Ids per statement of a bulk update: keeps parameter lists bounded whatever the board's size. */
+/** Rows per statement of a bulk insert or lookup: keeps parameter lists bounded whatever the board's size. */
 export const INSERT_CHUNK = 500;
+
+/**
+ * A list of ids or words as ONE array parameter (`= any(…)`, `unnest(…)`): a bulk update whatever its
+ * size is one small statement, where a parameter per id costs building and binding each.
+ */
+export function arrayParam(values: readonly (number | string)[], type: 'bigint' | 'text'): SQL {
+  for (const value of values) {
+    if (typeof value === 'string' && !/^[a-z_]+$/.test(value)) throw new Error(`not a plain word: ${value}`);
+  }
+  return sql`${`{${values.join(',')}}`}::${sql.raw(type)}[]`;
+}
 
 /** Captures of one board are applied one at a time, across processes too (PostgreSQL). */
 export async function lockBoard(tx: Tx, board: string): Promise<void> {
