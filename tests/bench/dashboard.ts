@@ -23,13 +23,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { createApp } from '../../src/api/app.ts';
 import type { Database } from '../../src/db/client.ts';
 import { dashboardCharts, launchBrowser, watchedPage, type DashboardChart } from '../support/browser.ts';
 import { serveApp, type ServedApp } from '../support/serve.ts';
 import { historyDump, openHistoryPglite, openHistoryPostgres } from './history-db.ts';
+import { runAlone } from './postgres-server.ts';
 
 /** The board whose page is measured, and how many of its models the page's charts follow. */
 export const RENDER_BOARD = 'lmarena-text';
@@ -238,13 +238,4 @@ export async function benchDashboard(root: string, postgresUrl: string | null, l
 }
 
 // `npx node tests/bench/dashboard.ts`: this section alone.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { postgresServer } = await import('./postgres-server.ts');
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const server = await postgresServer(root);
-  try {
-    for (const line of await benchDashboard(root, server.url)) console.log(line);
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, (root, server) => benchDashboard(root, server.url));

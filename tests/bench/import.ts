@@ -7,13 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { asc, eq, sql } from 'drizzle-orm';
 import { findBoard } from '../../scrapers/index.ts';
 import { openStore } from '../../src/context.ts';
 import { events, standings } from '../../src/db/schema.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { importFile, planImport, type ImportItem } from '../../src/ingest/run.ts';
+import { runAlone } from './postgres-server.ts';
 
 const BOARD = 'lmarena-text';
 type Target = { databaseUrl: string | undefined; dataDir: string };
@@ -115,13 +115,4 @@ export async function benchImport(history: string, postgres: { url: string; rese
 }
 
 // `node tests/bench/import.ts`: this section alone.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { postgresServer } = await import('./postgres-server.ts');
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const server = await postgresServer(root);
-  try {
-    for (const line of await benchImport(join(root, '../shared/leaderboards/lmarena/fboulnois-llm-leaderboard-csv/lmsys'), server)) console.log(line);
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, (root, server) => benchImport(join(root, '../shared/leaderboards/lmarena/fboulnois-llm-leaderboard-csv/lmsys'), server));

@@ -44,3 +44,19 @@ export async function postgresServer(root: string): Promise<BenchPostgres> {
     },
   };
 }
+
+/**
+ * `npx node tests/bench/<section>.ts`: runs that section alone when `moduleUrl` is the script Node
+ * was started with, on the bench's PostgreSQL, printing its lines.
+ */
+export async function runAlone(moduleUrl: string, section: (root: string, server: BenchPostgres) => Promise<string[]>): Promise<void> {
+  const { fileURLToPath } = await import('node:url');
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  const root = fileURLToPath(new URL('../..', moduleUrl));
+  const server = await postgresServer(root);
+  try {
+    for (const line of await section(root, server)) console.log(line);
+  } finally {
+    await server.stop();
+  }
+}

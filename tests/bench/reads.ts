@@ -16,7 +16,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -27,6 +26,7 @@ import { FEED_KIND_ORDER, MAX_FEED_ITEM_EVENTS } from '../../src/db/queries.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { keysOf } from '../../src/identity/store.ts';
 import { HISTORY_START, HISTORY_HOURS, historyDump, historyStats, openHistoryPglite, openHistoryPostgres } from './history-db.ts';
+import { runAlone } from './postgres-server.ts';
 
 const run = promisify(execFile);
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
@@ -338,13 +338,4 @@ export async function benchReads(root: string, postgresUrl: string, log: (line: 
 }
 
 // `node tests/bench/reads.ts`: this section alone.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { postgresServer } = await import('./postgres-server.ts');
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const server = await postgresServer(root);
-  try {
-    for (const line of await benchReads(root, server.url)) console.log(line);
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, (root, server) => benchReads(root, server.url));

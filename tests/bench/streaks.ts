@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { findBoard } from '../../scrapers/index.ts';
 import type { Db } from '../../src/db/client.ts';
@@ -15,6 +14,7 @@ import { attributionFor, loadIdentity } from '../../src/identity/identity.ts';
 import { sha256 } from '../../src/ingest/hash.ts';
 import { applyCapture, type CaptureInput } from '../../src/ingest/store.ts';
 import { rowsOf } from '../../src/ingest/tx.ts';
+import { runAlone } from './postgres-server.ts';
 
 const BOARD = 'openrouter-prices';
 const CAPTURE = 'openrouter/api-v1-models/2025-12-18T15-11-29Z.json';
@@ -96,13 +96,4 @@ export async function benchStreaks(leaderboards: string, postgresUrl: string): P
 }
 
 // `node tests/bench/streaks.ts`: this section alone.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { postgresServer } = await import('./postgres-server.ts');
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const server = await postgresServer(root);
-  try {
-    for (const line of await benchStreaks(join(root, '../shared/leaderboards'), server.url)) console.log(line);
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, (root, server) => benchStreaks(join(root, '../shared/leaderboards'), server.url));
