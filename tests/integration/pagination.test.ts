@@ -85,7 +85,19 @@ describe.skipIf(!HAVE_SHARED)('keyset pages over stored history', () => {
     const insert = async (capturedAt: Date, n: number) => {
       const key = `test:${capturedAt.toISOString()}:${n}`;
       inserted.push(key);
-      await database.db.insert(events).values({ key, boardId: BOARD, kind: 'score_changed', model: `inserted-${n}`, capturedAt });
+      // A whole score_changed event (stored events are read back through their kind's schema).
+      const score = { score: 1200 + n, scoreLower: null, scoreUpper: null };
+      await database.db.insert(events).values({
+        key,
+        boardId: BOARD,
+        kind: 'score_changed',
+        model: `inserted-${n}`,
+        name: `Inserted ${n}`,
+        old: { ...score, score: 1199 + n },
+        new: score,
+        data: { delta: 1, significant: null, margin: null, passed: [] },
+        capturedAt,
+      });
     };
     const pages = await walk(database.db, { board: BOARD, limit: 50 }, async (page) => {
       // A new capture (lands before every cursor) and a backfill at the very end (after them).
