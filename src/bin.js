@@ -50,7 +50,9 @@ if (stripsTypes && ENGINE_FLAGS.every((flag) => process.execArgv.includes(flag))
   // `serve` 25 MB lower (250 against 275 MB after two minutes, `npm run bench`). A value the user
   // set is kept.
   const env = { MALLOC_ARENA_MAX: '2', ...process.env };
-  const child = spawn(node, [...ENGINE_FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env });
+  // Node options given to the launcher (`--import`, `--inspect`…) apply to the command as well.
+  const flags = [...process.execArgv, ...ENGINE_FLAGS.filter((flag) => !process.execArgv.includes(flag))];
+  const child = spawn(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const forward = (signal) => child.kill(signal);
   for (const signal of signals) process.on(signal, forward);
