@@ -1,12 +1,11 @@
 // Each command's implementation is imported when that command runs: `events` does not load the
 // HTTP API, the dashboard, the feeds or another command's implementation, and `--help` loads none.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, childEnv, REPO_ROOT } from '../support/cli.ts';
+import { REPO_ROOT, rankwatch } from '../support/cli.ts';
 import { createCliEnvironment } from '../support/db.ts';
 
 const TRACE = fileURLToPath(new URL('../support/module-trace.mjs', import.meta.url));
@@ -18,15 +17,9 @@ let scratch: string;
 /** Runs `rankwatch ARGS` and returns its exit code and the repository modules it loaded (paths from the repository root). */
 async function loadedBy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
   const trace = join(scratch, `${args.join('_').replace(/\W/g, '')}.txt`);
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TRACE, BIN, ...args], { cwd: REPO_ROOT, env: childEnv({ ...env, RANKWATCH_TEST_MODULE_TRACE: trace }) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  // Through NODE_OPTIONS: the preload reaches the launcher and the command it runs alike.
+  const preload = [process.env.NODE_OPTIONS, `--import ${TRACE}`].filter(Boolean).join(' ');
+  const { code, stdout, stderr } = await rankwatch(args, { ...env, NODE_OPTIONS: preload, RANKWATCH_TEST_MODULE_TRACE: trace });
   const root = new URL(`file://${REPO_ROOT}`).href.replace(/\/?$/, '/');
   const modules = (await readFile(trace, 'utf8'))
     .split('\n')
