@@ -162,18 +162,21 @@ export type FeedRenderer = (context: FeedContext, items: readonly FeedItem[], up
 /**
  * The writer with its last documents kept: the same context, the very same items (see
  * changeSetItem) and the same date give the document written before, not a new rendering of a
- * page of thousands of events. Items made otherwise (`?per=event`) are written each time.
+ * page of thousands of events. One document is kept per feed (its context), the latest: a feed
+ * whose content moved on replaces its document, older versions are never asked for again. Items
+ * made otherwise (`?per=event`) are written each time.
  */
 export function keepRendered(render: FeedRenderer, kept = 16): FeedRenderer {
-  const documents = new LruMap<string, string>(kept);
+  const documents = new LruMap<string, { content: string; document: string }>(kept);
   return (context, items, updated) => {
     const serials = items.map((item) => itemSerials.get(item));
     if (serials.some((serial) => serial === undefined)) return render(context, items, updated);
-    const key = JSON.stringify([context.baseUrl, context.selfUrl, context.title, context.homepage, context.version, updated?.getTime() ?? null, serials]);
-    const known = documents.get(key);
-    if (known !== undefined) return known;
+    const feed = JSON.stringify([context.baseUrl, context.selfUrl, context.title, context.homepage, context.version]);
+    const content = `${updated?.getTime() ?? null} ${serials.join(',')}`;
+    const known = documents.get(feed);
+    if (known?.content === content) return known.document;
     const document = render(context, items, updated);
-    documents.set(key, document);
+    documents.set(feed, { content, document });
     return document;
   };
 }

@@ -59,20 +59,21 @@ interface Encoded {
   gzip?: { bytes: Uint8Array<ArrayBuffer>; etag: string };
 }
 
-/** Feed documents as sent, by document (the writers hand back the same text for the same page). */
-const documents = new LruMap<string, Encoded>(16);
+/** Feed documents as sent, the latest of each feed (format and URL): older versions are never asked for again. */
+const documents = new LruMap<string, { document: string; encoded: Encoded }>(16);
 
 /**
- * A feed document's bytes and strong ETag (the sha256 of the bytes), kept for the last documents:
+ * A feed document's bytes and strong ETag (the sha256 of the bytes), kept for the last feeds:
  * a feed of hundreds of kilobytes is encoded and hashed once per change, not per request (the
- * app's ETag middleware takes a route's own ETag as it is).
+ * app's ETag middleware takes a route's own ETag as it is). The writers hand back the very same
+ * string for the same content, so the comparison is one pointer check.
  */
-function encoded(document: string): Encoded {
-  const known = documents.get(document);
-  if (known) return known;
+function encoded(feed: string, document: string): Encoded {
+  const known = documents.get(feed);
+  if (known?.document === document) return known.encoded;
   const bytes = new TextEncoder().encode(document) as Uint8Array<ArrayBuffer>;
   const made: Encoded = { bytes, etag: `"${createHash('sha256').update(bytes).digest('hex')}"` };
-  documents.set(document, made);
+  documents.set(feed, { document, encoded: made });
   return made;
 }
 
@@ -176,7 +177,7 @@ export function feedRoutes(deps: FeedDeps) {
       const context: FeedContext = { baseUrl, selfUrl: `${baseUrl}${url.pathname}${url.search}`, title: FEED_TITLE, homepage: HOMEPAGE, version: VERSION };
       const { written, items } = await feedItems(deps.db, context, filter, per);
       const lastModified = stableLastModified(written, now());
-      const document = encoded(format.render(context, items, written));
+      const document = encoded(`${format.path} ${context.selfUrl}`, format.render(context, items, written));
       const gzip = acceptsGzip(c.req.header('accept-encoding'));
       const { bytes, etag } = gzip ? gzipped(document) : document;
       return c.body(bytes, 200, {

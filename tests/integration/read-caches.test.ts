@@ -183,6 +183,24 @@ describe('rendered feed documents', () => {
     render(context, [loose], new Date(0));
     expect(written).toBe(6);
   });
+
+  it("keeps each feed's latest document only: an older version is written again, another feed's stays kept", async () => {
+    let written = 0;
+    const render = keepRendered((_context, items, updated) => `${++written}:${items.length}:${updated?.getTime()}`);
+    await age();
+    const groups = (await feedGroups(database.db, { limit: 100 })).content;
+    const items = groups.map((group) => changeSetItem(context, group));
+    const other = { ...context, selfUrl: 'https://a.test/feed.xml?board=lmarena-text' };
+    const kept = render(other, items, new Date(0));
+    const before = render(context, items, new Date(0));
+    render(context, items, new Date(1000));
+    expect(written).toBe(3);
+    // The feed moved on: its earlier content is no longer kept, and is written anew.
+    expect(render(context, items, new Date(0))).not.toBe(before);
+    expect(written).toBe(4);
+    expect(render(other, items, new Date(0))).toBe(kept);
+    expect(written).toBe(4);
+  });
 });
 
 describe('known boards', () => {
