@@ -80,14 +80,14 @@ afterEach(async () => {
 });
 
 /** `npm start` in its own process group (as a terminal's foreground job is), on a fresh database; resolves once it listens. */
-async function npmStart() {
+async function npmStart(extra: Record<string, string> = {}) {
   const created = await createCliEnvironment();
   cleanup = created.cleanup;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('RANKWATCH_') && !key.startsWith('npm_') && key !== 'DATABASE_URL' && key !== 'PORT') env[key] = value;
   }
-  Object.assign(env, created.env, { PATH: userPath(), PORT: '0', HOST: '127.0.0.1', RANKWATCH_SCHEDULER: 'false', RANKWATCH_PUBLIC_URL: 'http://127.0.0.1' });
+  Object.assign(env, created.env, { PATH: userPath(), PORT: '0', HOST: '127.0.0.1', RANKWATCH_SCHEDULER: 'false', RANKWATCH_PUBLIC_URL: 'http://127.0.0.1' }, extra);
   const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: { npm: ChildProcess; service: number | null } = { npm: child, service: null };
   started.push(run);
@@ -131,6 +131,27 @@ describe('npm start', () => {
     const run = await npmStart();
     const version = spawnSync(`/proc/${run.service}/exe`, ['--version'], { encoding: 'utf8' }).stdout.trim();
     expect(Number(/^v(\d+)\./.exec(version)?.[1])).toBeGreaterThanOrEqual(22);
+    process.kill(run.npm.pid!, 'SIGTERM');
+    await until(() => processInfo(run.service) === null, 'the service to end', 5_000);
+  }, 90_000);
+
+  it.each([
+    ['its own allocator settings', {}, { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }],
+    ["the user's allocator settings when set", { MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '65536' }, { MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '65536' }],
+  ])('runs the service with the engine flags and %s', async (_, given, expected) => {
+    const run = await npmStart(given);
+    // The launcher (src/bin.js) re-runs the command in a child with the flags and settings.
+    const engine = descendants(run.service).find((process) => / --liftoff-only .*bin\.js serve$/.test(process.command));
+    expect(engine, `no command process below the launcher: ${JSON.stringify(descendants(run.service))}`).toBeDefined();
+    const command = readFileSync(`/proc/${engine!.pid}/cmdline`, 'utf8').split('\0');
+    expect(command).toEqual(expect.arrayContaining(['--liftoff-only', '--max-semi-space-size=4']));
+    const environment = Object.fromEntries(
+      readFileSync(`/proc/${engine!.pid}/environ`, 'utf8')
+        .split('\0')
+        .filter((line) => line.startsWith('MALLOC_'))
+        .map((line) => line.split('=') as [string, string]),
+    );
+    expect(environment).toEqual(expected);
     process.kill(run.npm.pid!, 'SIGTERM');
     await until(() => processInfo(run.service) === null, 'the service to end', 5_000);
   }, 90_000);
