@@ -212,6 +212,8 @@ export const events = pgTable(
     index('events_board_status_idx').on(t.boardId, t.status),
     index('events_board_captured_idx').on(t.boardId, t.capturedAt),
     index('events_kind_captured_idx').on(t.kind, t.capturedAt),
+    // A board's newest event of a kind (the US–China gap's baseline at each changed capture).
+    index('events_board_kind_captured_idx').on(t.boardId, t.kind, t.capturedAt),
     index('events_model_idx').on(t.model),
     index('events_snapshot_idx').on(t.snapshotId),
     index('events_updated_idx').on(t.updatedAt),

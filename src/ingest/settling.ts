@@ -55,14 +55,22 @@ function gapOf(context: BoardContext, entries: readonly Entry[]): GapSide | null
   return gap ? gapSide(gap, 'US', 'CN') : null;
 }
 
-/** The gap `gap_changed` is measured from: the newest announced (or settling) one, else the first snapshot's. */
-async function gapBaseline(tx: Tx, board: string, before: Date): Promise<GapSide | null> {
-  const [last] = await tx
+/**
+ * The board's newest announced (or settling) `gap_changed` at or before `before`: one step down the
+ * events index on (board, kind, time), however long the board's history.
+ */
+export function lastGapQuery(tx: Tx, board: string, before: Date) {
+  return tx
     .select({ new: events.new })
     .from(events)
     .where(and(eq(events.boardId, board), eq(events.kind, 'gap_changed'), inArray(events.status, ['published', 'pending']), lte(events.capturedAt, before)))
     .orderBy(desc(events.capturedAt), desc(events.id))
     .limit(1);
+}
+
+/** The gap `gap_changed` is measured from: the newest announced (or settling) one, else the first snapshot's. */
+async function gapBaseline(tx: Tx, board: string, before: Date): Promise<GapSide | null> {
+  const [last] = await lastGapQuery(tx, board, before);
   if (last) return last.new as GapSide;
   const [first] = await tx
     .select({ changeSet: snapshots.changeSet })

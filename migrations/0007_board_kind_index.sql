@@ -1,0 +1,1 @@
+CREATE INDEX "events_board_kind_captured_idx" ON "events" USING btree ("board_id","kind","captured_at");
