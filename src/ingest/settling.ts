@@ -155,6 +155,75 @@ async function formatTimeline(tx: Tx, board: string, from: Date, to: Date): Prom
   };
 }
 
+/** A stored change still inside its settling window, as `observe` reads it. */
+export interface PendingRow {
+  id: number;
+  snapshotId: number | null;
+  capturedAt: Date;
+  kind: string;
+  model: string | null;
+  name: string | null;
+  old: unknown;
+  new: unknown;
+  data: unknown;
+}
+
+/**
+ * What an observation reads and writes of its board's history: the database, in the capture's
+ * transaction (`databaseHistory`), or an import's batch of captures held in memory until it is
+ * written whole (src/ingest/import-batch.ts). One `observe` serves both, so both derive the same.
+ */
+export interface BoardHistory {
+  formatSwitchAt(at: Date, previous: readonly Entry[], next: readonly Entry[], format: string): Promise<FormatSwitch>;
+  /** The gap `gap_changed` is measured from at `before`. */
+  gapBaseline(before: Date): Promise<GapSide | null>;
+  /** Stores changes found at `at`; the ids of those stored (a key stored already is skipped). */
+  insertEvents(snapshotId: number, at: Date, found: readonly ChangeEvent[], status: 'published' | 'pending', known?: KnownEvents): Promise<number[]>;
+  /** Every change of the board still pending, found at or before `at`. */
+  pendingUpTo(at: Date): Promise<PendingRow[]>;
+  observationTimes(after: Date, upTo: Date): Promise<Date[]>;
+  formatTimeline(from: Date, to: Date): Promise<(time: Date) => string | null>;
+  boardAt(at: Date): Promise<Entry[]>;
+  /** Settles changes at `at`: `settled` as found (announced or dropped), `rebased` announced with their new `old` and `data`. */
+  settleEvents(at: Date, settled: readonly { id: number; status: string }[], rebased: readonly HeldEvent[]): Promise<void>;
+  refreshChangeSets(snapshotIds: Iterable<number>, traits: ReadonlyMap<number, SnapshotTraits>): Promise<Map<number, ChangeSet>>;
+  /** Hands announced events to `onAnnounced` (the outbox). */
+  announce(onAnnounced: OnAnnounced, ids: readonly number[]): Promise<void>;
+}
+
+/** The board's history in the database, read and written in `tx`. */
+export function databaseHistory(tx: Tx, board: string): BoardHistory {
+  return {
+    formatSwitchAt: (at, previous, next, format) => formatSwitchAt(tx, board, at, previous, next, format),
+    gapBaseline: (before) => gapBaseline(tx, board, before),
+    insertEvents: (snapshotId, at, found, status, known) => insertEvents(tx, board, snapshotId, at, found, status, known),
+    pendingUpTo: (at) =>
+      tx
+        .select({ id: events.id, snapshotId: events.snapshotId, capturedAt: events.capturedAt, kind: events.kind, model: events.model, name: events.name, old: events.old, new: events.new, data: events.data })
+        .from(events)
+        .where(and(eq(events.boardId, board), eq(events.status, 'pending'), lte(events.capturedAt, at))),
+    observationTimes: (after, upTo) => observationTimes(tx, board, after, upTo),
+    formatTimeline: (from, to) => formatTimeline(tx, board, from, to),
+    boardAt: (at) => boardAt(tx, board, at),
+    async settleEvents(at, settled, rebased) {
+      if (settled.length > 0) {
+        await tx.execute(sql`
+          update events set status = settled.status, settled_at = ${at.toISOString()}::timestamptz, updated_at = clock_timestamp()
+          from unnest(${arrayParam(settled.map((row) => row.id), 'bigint')}, ${arrayParam(settled.map((row) => row.status), 'text')}) as settled(id, status)
+          where events.id = settled.id`);
+      }
+      for (const event of rebased) {
+        await tx
+          .update(events)
+          .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null, updatedAt: sql`clock_timestamp()` })
+          .where(eq(events.id, event.id));
+      }
+    },
+    refreshChangeSets: (snapshotIds, traits) => refreshChangeSets(tx, board, snapshotIds, traits),
+    announce: (onAnnounced, ids) => onAnnounced(tx, ids),
+  };
+}
+
 /**
  * One observation of a board: for a new snapshot, its changes (the diff against the board before
  * it, and the US–China gap against the last announced gap) are stored as pending; then every
@@ -162,7 +231,11 @@ async function formatTimeline(tx: Tx, board: string, from: Date, to: Date): Prom
  * announced, dropped or kept waiting.
  */
 export async function observe(tx: Tx, context: BoardContext, observation: ObservationInput): Promise<ObservationOutcome> {
-  const { board } = context;
+  return observeIn(databaseHistory(tx, context.board), context, observation);
+}
+
+/** `observe` on a board's history wherever it is kept (see BoardHistory). */
+export async function observeIn(history: BoardHistory, context: BoardContext, observation: ObservationInput): Promise<ObservationOutcome> {
   const { at } = observation;
   const touched = new Set<number>();
   const traits = new Map<number, SnapshotTraits>();
@@ -173,10 +246,10 @@ export async function observe(tx: Tx, context: BoardContext, observation: Observ
     const { id, previous, formatBefore, formatAfter } = observation.snapshot;
     const current = entries ?? [];
     const switched = previous.length > 0 && formatBefore !== null && formatAfter !== null && formatBefore !== formatAfter;
-    const found = diff(previous, current, context.direction, switched ? await formatSwitchAt(tx, board, at, previous, current, formatAfter) : null);
+    const found = diff(previous, current, context.direction, switched ? await history.formatSwitchAt(at, previous, current, formatAfter) : null);
     const gap = gapOf(context, current);
     if (gap && previous.length > 0) {
-      const moved = gapEvent(await gapBaseline(tx, board, at), gap, 'US', 'CN');
+      const moved = gapEvent(await history.gapBaseline(at), gap, 'US', 'CN');
       if (moved) found.push(moved);
     }
     traits.set(
@@ -184,19 +257,16 @@ export async function observe(tx: Tx, context: BoardContext, observation: Observ
       snapshotTraits(previous, current, found, { before: observation.snapshot.columnsBefore, after: observation.snapshot.columnsAfter }, gap, switched ? { from: formatBefore, to: formatAfter } : null),
     );
     immediate.push(...found.filter((event) => IMMEDIATE_KINDS.includes(event.kind)));
-    announcedIds.push(...(await insertEvents(tx, board, id, at, immediate, 'published', context.known)));
-    await insertEvents(tx, board, id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending', context.known);
+    announcedIds.push(...(await history.insertEvents(id, at, immediate, 'published', context.known)));
+    await history.insertEvents(id, at, found.filter((event) => !IMMEDIATE_KINDS.includes(event.kind)), 'pending', context.known);
     touched.add(id);
   }
 
-  const held = await tx
-    .select({ id: events.id, snapshotId: events.snapshotId, capturedAt: events.capturedAt, kind: events.kind, model: events.model, name: events.name, old: events.old, new: events.new, data: events.data })
-    .from(events)
-    .where(and(eq(events.boardId, board), eq(events.status, 'pending'), lte(events.capturedAt, at)));
+  const held = await history.pendingUpTo(at);
   let verdict: ReturnType<typeof settle> = { publish: [], drop: [] };
   if (held.length > 0) {
     const oldest = held.reduce((min, row) => (row.capturedAt < min ? row.capturedAt : min), at);
-    const [times, formatAt, shown] = await Promise.all([observationTimes(tx, board, oldest, at), formatTimeline(tx, board, oldest, at), entries ?? boardAt(tx, board, at)]);
+    const [times, formatAt, shown] = await Promise.all([history.observationTimes(oldest, at), history.formatTimeline(oldest, at), entries ?? history.boardAt(at)]);
     entries = shown;
     const pending: HeldEvent[] = held.map((row) => ({ ...toChangeEvent(row), id: row.id, capturedAt: row.capturedAt }));
     verdict = settle(pending, { at, entries, gap: gapOf(context, entries), times, formatAt }, context.window);
@@ -207,26 +277,15 @@ export async function observe(tx: Tx, context: BoardContext, observation: Observ
       ...verdict.publish.filter((event) => asFound.has(event)).map((event) => ({ id: event.id, status: 'published' })),
       ...verdict.drop.map((drop) => ({ id: drop.event.id, status: drop.status })),
     ];
-    if (settled.length > 0) {
-      await tx.execute(sql`
-        update events set status = settled.status, settled_at = ${at.toISOString()}::timestamptz, updated_at = clock_timestamp()
-        from unnest(${arrayParam(settled.map((row) => row.id), 'bigint')}, ${arrayParam(settled.map((row) => row.status), 'text')}) as settled(id, status)
-        where events.id = settled.id`);
-    }
-    for (const event of verdict.publish.filter((published) => !asFound.has(published))) {
-      await tx
-        .update(events)
-        .set({ status: 'published', settledAt: at, old: event.old, data: event.data ?? null, updatedAt: sql`clock_timestamp()` })
-        .where(eq(events.id, event.id));
-    }
+    await history.settleEvents(at, settled, verdict.publish.filter((published) => !asFound.has(published)));
     for (const id of [...verdict.publish.map((event) => event.id), ...verdict.drop.map((drop) => drop.event.id)]) {
       const snapshotId = snapshotOf.get(id);
       if (snapshotId != null) touched.add(snapshotId);
     }
   }
-  const changeSets = await refreshChangeSets(tx, board, touched, traits);
+  const changeSets = await history.refreshChangeSets(touched, traits);
   announcedIds.push(...verdict.publish.map((event) => event.id));
-  if (!context.replaying && context.onAnnounced && announcedIds.length > 0) await context.onAnnounced(tx, announcedIds);
+  if (!context.replaying && context.onAnnounced && announcedIds.length > 0) await history.announce(context.onAnnounced, announcedIds);
   const stillPending = held.length - verdict.publish.length - verdict.drop.length;
   return {
     published: [...immediate, ...[...verdict.publish].sort((a, b) => a.id - b.id).map(({ id: _id, capturedAt: _at, ...event }) => event)],
