@@ -189,6 +189,31 @@ async function floorBytes(root: string, dataDir: string): Promise<number> {
   return rss;
 }
 
+/**
+ * Where a process's resident memory is: V8's JavaScript heap (used of allocated, from the service's
+ * own /metrics), glibc's heap (`[heap]` in /proc/PID/smaps), the Node binary's pages, and the rest
+ * (PGlite's WebAssembly memory, code, stacks, mapped blocks).
+ */
+async function whereItGoes(url: string, pid: number): Promise<string> {
+  const text = await fetch(`${url}/metrics`).then((response) => response.text());
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const resident = { heap: 0, binary: 0, all: 0 };
+  let mapping = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) mapping = header[1]!;
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (!rss) continue;
+    const bytes = Number(rss[1]) * 1024;
+    resident.all += bytes;
+    if (mapping === '[heap]') resident.heap += bytes;
+    else if (mapping.endsWith('/node')) resident.binary += bytes;
+  }
+  const used = value('nodejs_heap_size_used_bytes');
+  const total = value('nodejs_heap_size_total_bytes');
+  return `JS heap ${mb(used)} used of ${mb(total)}; malloc heap ${mb(resident.heap)}; the node binary ${mb(resident.binary)}; the rest (the database's WebAssembly memory, code, stacks) ${mb(resident.all - total - resident.heap - resident.binary)}`;
+}
+
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
 
 export async function benchMemory(root: string, log: (line: string) => void = console.error): Promise<string[]> {
@@ -244,6 +269,7 @@ export async function benchMemory(root: string, log: (line: string) => void = co
       await new Promise((resolve) => setTimeout(resolve, 5000));
     }
     const end = memoryOf(pid);
+    const breakdown = await whereItGoes(service.url, pid);
     service.child.kill('SIGTERM');
     await new Promise((resolve) => service.child.on('close', resolve));
     source.server.close();
@@ -265,6 +291,7 @@ export async function benchMemory(root: string, log: (line: string) => void = co
       `memory on PGlite, the bench history (a year of three boards); ${scheduled} (${live.length} boards), ${source.requests()} source requests, ${readCount} reads:`,
       `  serve, resident after ${seconds} s   ${mb(after).padStart(7)}   (peak ${mb(end?.peak ?? 0)}; target ${SERVE_TARGET_MB} MB: ${after <= SERVE_TARGET_MB * MB ? 'met' : 'MISSED'})`,
       `  the floor: PGlite held open   ${mb(floor).padStart(7)}   serve = ${(after / floor).toFixed(2)}x the floor${launcher ? `; the launcher (Node 20 re-running the command) ${mb(launcher)} more` : ''}`,
+      `  where it goes                 ${breakdown}`,
       `  resident over the run         ${samples.map((bytes) => (bytes / MB).toFixed(0)).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 12)) === 0).join(' ')} MB`,
       `  CLI \`events --limit 5\`        ${cliMs.toFixed(0).padStart(5)} ms, peak ${mb(cliPeak)}   (median and peak of 5; targets ${CLI_TARGET_MS} ms / ${CLI_TARGET_MB} MB: ${cliMs <= CLI_TARGET_MS && cliPeak <= CLI_TARGET_MB * MB ? 'met' : 'MISSED'})`,
       `  CLI \`--version\`               ${startMs.toFixed(0).padStart(5)} ms, peak ${mb(startPeak)}   (process start alone: events = ${(cliMs / startMs).toFixed(1)}x)`,
