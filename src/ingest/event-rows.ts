@@ -4,7 +4,7 @@ import { summarizeChangeSet, type ChangeSet, type SnapshotTraits } from '../diff
 import type { ChangeEvent, EventValues } from '../diff/events.ts';
 import { rowsOf, type Tx } from './tx.ts';
 
-function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
+export function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
   return `${board}|${capturedAt.toISOString()}|${event.kind}|${event.model ?? '*'}`;
 }
 
@@ -81,7 +81,9 @@ export async function refreshChangeSets(
   const rows = await tx
     .select({ snapshotId: events.snapshotId, kind: events.kind, model: events.model, name: events.name, data: events.data, status: events.status })
     .from(events)
-    .where(inArray(events.snapshotId, ids));
+    .where(inArray(events.snapshotId, ids))
+    // In id order (the order they were found): two new leaders are named in the diff's order.
+    .orderBy(events.id);
   const writes: Promise<unknown>[] = [];
   for (const shot of shots) {
     if (!shot.changeSet) continue;

@@ -12,7 +12,8 @@ import { announcerWith, boardKeyWith, identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
 import { sha256 } from './hash.ts';
 import { applyCapture, recordScrape } from './store.ts';
-import type { CaptureResult, ScrapeOutcome } from './capture.ts';
+import type { CaptureInput, CaptureResult, ScrapeOutcome } from './capture.ts';
+import { importBatch, type BatchOutcome } from './import-batch.ts';
 import { readCaptureTime } from './capture-time.ts';
 import type { SettleWindow } from '../diff/settle.ts';
 
@@ -212,12 +213,17 @@ export async function importFile(
   identity: Identity = loadIdentity(),
   settle?: SettleWindow,
 ): Promise<CaptureResult> {
+  const attachments = await readAttachments(attachmentPaths);
+  return applyCapture(db, await importInput(boardId, item, attachments, identity, settle));
+}
+
+/** A file of an import, read and parsed: the capture to store. */
+async function importInput(boardId: string, item: ImportItem, attachments: Readonly<Record<string, string>>, identity: Identity, settle?: SettleWindow): Promise<CaptureInput> {
   const found = findBoard(boardId);
   if (!found) throw new NotFoundError(`unknown board: ${boardId}`);
   const body = await readTextFile(item.path);
-  const attachments = await readAttachments(attachmentPaths);
   const parsed = found.scraper.parse(body, { board: boardId, fileName: basename(item.path), attachments });
-  return applyCapture(db, {
+  return {
     board: boardId,
     capturedAt: item.capturedAt,
     entries: parsed.entries,
@@ -233,9 +239,84 @@ export async function importFile(
     settle: settle ?? found.board.settle,
     onAnnounced: announcerWith(identity),
     boardKey: boardKeyWith(identity, found.scraper),
-  });
+  };
 }
 
+/** What became of one file of an import: what storing it did, or why nothing of it was stored. */
+export type ImportOutcome = { item: ImportItem; result: CaptureResult; error?: undefined } | { item: ImportItem; result?: undefined; error: unknown };
+
+/** How an import's files were stored: in batches, or alone; and why batches failed (each then stored file by file). */
+export interface ImportStats {
+  inBatches: number;
+  alone: number;
+  batchFailures: string[];
+}
+
+/** Files read and derived in memory before a batch is written (see importFiles). */
+export const IMPORT_BATCH_FILES = 25;
+
+/**
+ * Imports files of one board in time order. A run of files newer than the board's stored history
+ * is derived in memory and written a batch at a time, in one transaction each (import-batch.ts: the
+ * same rows as storing them one by one, in a few statements); any other file is stored alone
+ * (`applyCapture`). Each file is reported once its batch is written. `signal` stops between
+ * files: a file, and a batch, is stored whole; files read but not yet written are left out.
+ */
+export async function importFiles(
+  db: Db,
+  boardId: string,
+  items: readonly ImportItem[],
+  options: { attachments?: Readonly<Record<string, string>>; identity?: Identity; settle?: SettleWindow | undefined; signal?: AbortSignal; batchFiles?: number },
+  report: (outcome: ImportOutcome) => void,
+): Promise<ImportStats> {
+  const attachments = await readAttachments(options.attachments ?? {});
+  const identity = options.identity ?? loadIdentity();
+  const stopped = () => options.signal?.aborted ?? false;
+  let queue: { item: ImportItem; input: CaptureInput }[] = [];
+  const done: ImportStats = { inBatches: 0, alone: 0, batchFailures: [] };
+  const alone = async ({ item, input }: { item: ImportItem; input: CaptureInput }) => {
+    done.alone += 1;
+    try {
+      report({ item, result: await applyCapture(db, input) });
+    } catch (error) {
+      report({ item, error });
+    }
+  };
+  const flush = async () => {
+    while (queue.length > 0 && !stopped()) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await importBatch(db, queue.map((queued) => queued.input), stopped);
+      } catch (error) {
+        // Nothing of the batch was written: the first file is stored alone (its own error, if it
+        // has one, is reported with it), then the rest as a batch again.
+        outcome = { results: [], stored: 0, stoppedBy: describeError(error) };
+        done.batchFailures.push(describeError(error));
+      }
+      done.inBatches += outcome.stored;
+      outcome.results.forEach((result, i) => report({ item: queue[i]!.item, result }));
+      queue = queue.slice(outcome.stored);
+      if (queue.length === 0 || stopped()) break;
+      await alone(queue.shift()!);
+    }
+    queue = [];
+  };
+  for (const item of items) {
+    if (stopped()) break;
+    let input: CaptureInput;
+    try {
+      input = await importInput(boardId, item, attachments, identity, options.settle);
+    } catch (error) {
+      await flush();
+      report({ item, error });
+      continue;
+    }
+    queue.push({ item, input });
+    if (queue.length >= (options.batchFiles ?? IMPORT_BATCH_FILES)) await flush();
+  }
+  await flush();
+  return done;
+}
 
 /** Reads attachment files named on the command line (`--attach categories=FILE`). */
 export async function readAttachments(paths: Readonly<Record<string, string>>): Promise<Record<string, string>> {

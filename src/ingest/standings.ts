@@ -10,14 +10,19 @@ function standingValues(board: string, entry: StoredEntry, validFrom: Date, vali
   return { boardId: board, ...entry, sourceKey: entry.sourceKey ?? null, validFrom, validTo };
 }
 
-/** The standings rows in force at `at`, by model. */
+/**
+ * The standings rows in force at `at`, by model, in the order they were written (id order, not the
+ * table's physical order, which closing rows rewrites): what depends on the order of the board's
+ * entries (board keys, for two rows published under one key) comes out the same every time.
+ */
 export async function rowsCovering(tx: Tx, board: string, at: Date): Promise<Map<string, StandingRow>> {
   const rows = await tx
     .select()
     .from(standings)
     .where(
       and(eq(standings.boardId, board), lte(standings.validFrom, at), or(isNull(standings.validTo), gt(standings.validTo, at))),
-    );
+    )
+    .orderBy(standings.id);
   return new Map(rows.map((row) => [row.model, row]));
 }
 

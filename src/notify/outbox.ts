@@ -87,7 +87,8 @@ export async function enqueueDeliveries(
   if (eventIds.length === 0) return 0;
   const subscribers = await tx.select().from(subscriptions).where(eq(subscriptions.enabled, true));
   if (subscribers.length === 0) return 0;
-  const rows = await tx.select().from(events).where(inArray(events.id, [...eventIds]));
+  // In id order (the order they were found), not the table's physical order, which settling rewrites.
+  const rows = await tx.select().from(events).where(inArray(events.id, [...eventIds])).orderBy(events.id);
   const found = rows.map(toStoredEvent);
   const identities = new Map(found.map((event) => [event.id, eventIdentity(event, identify)]));
   let written = 0;
