@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rankwatch } from '../support/cli.ts';
+import { BIN, childEnv, HAVE_SHARED, rankwatch, REPO_ROOT, SHARED } from '../support/cli.ts';
 import { createCliEnvironment } from '../support/db.ts';
 
 // `rankwatch import` with files that cannot be imported: plain messages, the batch goes on
@@ -127,4 +129,39 @@ describe('rankwatch import: files that cannot be imported', () => {
     expect(code).toBe(1);
     expect(stderr).toBe(`rankwatch: no such file: ${missing}\n`);
   });
+});
+
+describe.skipIf(!HAVE_SHARED)('Ctrl-C during a long import', () => {
+  it('stops between files; running the import again finds what was stored and stores the rest', async () => {
+    const folder = join(SHARED, 'lmarena/fboulnois-llm-leaderboard-csv/lmsys');
+    const files = readdirSync(folder)
+      .filter((name) => name.endsWith('.csv'))
+      .map((name) => join(folder, name));
+    expect(files).toHaveLength(86);
+    const child = spawn(process.execPath, [BIN, 'import', 'lmarena-text', ...files], { cwd: REPO_ROOT, env: childEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The first files are stored (and reported): interrupt the rest.
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.includes('\n')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await closed).toBe(1);
+    const stored = stdout.trim().split('\n');
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.length).toBeLessThan(86);
+    expect(stderr).toMatch(new RegExp(`SIGINT: stopped: ${86 - stored.length} files not imported`));
+    const again = await rankwatch(['import', 'lmarena-text', ...files], env);
+    expect(again.code, again.stderr).toBe(0);
+    const lines = again.stdout.trim().split('\n');
+    expect(lines).toHaveLength(86);
+    // Exactly the files reported before are there already; the others are stored now.
+    expect(lines.filter((line) => line.endsWith('already imported'))).toHaveLength(stored.length);
+    expect(lines.slice(0, stored.length).every((line) => line.endsWith('already imported'))).toBe(true);
+  }, 180_000);
 });

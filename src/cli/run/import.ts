@@ -4,7 +4,7 @@ import { TimeSchema } from '../../api/schemas.ts';
 import { identityFor, openStore } from '../../context.ts';
 import { describeCapture } from '../../diff/describe.ts';
 import { describeError, NotFoundError } from '../../errors.ts';
-import { importFile, planImport, readAttachments } from '../../ingest/run.ts';
+import { importFiles, planImport, readAttachments } from '../../ingest/run.ts';
 import { shortTime } from '../format.ts';
 import { EXIT, type CliContext, type CliIo } from '../io.ts';
 import { configOf, json, requireBoard, untilShutdown } from '../shared.ts';
@@ -47,15 +47,25 @@ export async function run({ io, setExit }: CliContext, board: string, files: str
     const database = await openStore(settings, 'import');
     try {
       await untilShutdown(io, async (signal) => {
-        for (const [index, item] of plan.entries()) {
-          // Between files: the file being stored is always stored whole.
-          if (signal.aborted) {
-            stoppedBy = String(signal.reason);
-            break;
-          }
-          progress(io, index, plan.length, item.path);
-          try {
-            const result = await importFile(database.db, board, item, options.attach, identity, settings.boards.get(board)?.settle);
+        // Files newer than the board's history are stored a batch at a time (src/ingest/run.ts,
+        // importFiles); a signal or --fail-fast stops between files: what is stored is stored whole.
+        const failFast = new AbortController();
+        let reported = 0;
+        progress(io, 0, plan.length, plan[0]?.path ?? '');
+        await importFiles(
+          database.db,
+          board,
+          plan,
+          { attachments: options.attach, identity, settle: settings.boards.get(board)?.settle, signal: AbortSignal.any([signal, failFast.signal]) },
+          ({ item, result, error }) => {
+            reported++;
+            if (!result) {
+              progress(io, plan.length, plan.length, '');
+              fail(item.path, item.capturedAt, error);
+              if (options.failFast) failFast.abort('--fail-fast');
+              return;
+            }
+            progress(io, reported, plan.length, plan[reported]?.path ?? '');
             imported++;
             if (result.status === 'quarantined') quarantined++;
             results.push({
@@ -67,15 +77,10 @@ export async function run({ io, setExit }: CliContext, board: string, files: str
               ...(result.reasons.length > 0 ? { reasons: result.reasons } : {}),
             });
             if (!options.json) io.stdout(`${shortTime(item.capturedAt.toISOString())}  ${item.path}  ${describeCapture(result)}\n`);
-          } catch (error) {
-            progress(io, plan.length, plan.length, '');
-            fail(item.path, item.capturedAt, error);
-            if (options.failFast) {
-              stoppedBy = '--fail-fast';
-              break;
-            }
-          }
-        }
+          },
+        );
+        if (failFast.signal.aborted) stoppedBy = '--fail-fast';
+        else if (signal.aborted && imported + failures.length < total) stoppedBy = String(signal.reason);
       });
     } finally {
       progress(io, plan.length, plan.length, '');
