@@ -57,6 +57,8 @@ export interface BatchOutcome {
   stored: number;
   /** Why the batch ended before the capture after the last stored (null: every capture was stored). */
   stoppedBy: string | null;
+  /** The newest time known of the board after the batch: a capture not newer is stored alone. */
+  newest: Date | null;
 }
 
 /** Provisional ids of the batch: above any stored id, in the order the rows would have been written. */
@@ -69,7 +71,7 @@ const PROVISIONAL = 2 ** 50;
  */
 export async function importBatch(db: Db, inputs: readonly CaptureInput[], shouldStop: () => boolean = () => false): Promise<BatchOutcome> {
   const board = inputs[0]?.board;
-  if (board === undefined) return { results: [], stored: 0, stoppedBy: null };
+  if (board === undefined) return { results: [], stored: 0, stoppedBy: null, newest: null };
   return db.transaction(async (tx) => {
     await lockBoard(tx, board);
     const batch = await Batch.load(tx, board);
@@ -90,7 +92,7 @@ export async function importBatch(db: Db, inputs: readonly CaptureInput[], shoul
       results.push(result);
     }
     if (results.length > 0) await batch.write(results);
-    return { results, stored: results.length, stoppedBy };
+    return { results, stored: results.length, stoppedBy, newest: batch.newest() };
   });
 }
 
@@ -199,10 +201,15 @@ class Batch {
     return batch;
   }
 
+  /** The newest time known of the board: stored, or derived by the batch. */
+  newest(): Date | null {
+    const last = this.snapshotRows.at(-1)?.capturedAt ?? null;
+    return [this.newestStored, last, this.scrapeRows.at(-1)?.lastCapturedAt ?? null].reduce<Date | null>((max, time) => (time && (!max || time > max) ? time : max), null);
+  }
+
   /** Why `input` cannot join the batch (null: it can, as far as can be told before deriving it). */
   refusal(input: CaptureInput): string | null {
-    const last = this.snapshotRows.at(-1)?.capturedAt ?? null;
-    const newest = [this.newestStored, last, this.scrapeRows.at(-1)?.lastCapturedAt ?? null].reduce<Date | null>((max, time) => (time && (!max || time > max) ? time : max), null);
+    const newest = this.newest();
     if (newest && input.capturedAt <= newest) return `not newer than the board's history (${newest.toISOString()})`;
     return null;
   }
@@ -299,7 +306,10 @@ class Batch {
         this.current.delete(model);
       }
       if (!entry) continue;
-      const row: BatchStanding = { id: null, entry: { ...entry, sourceKey: (entry as StoredEntry).sourceKey ?? null } as StoredEntry, validFrom: at, validTo: null };
+      // The fields a standings row keeps, as reading it back gives them (standingEntry).
+      const { sourceKey = null, rank, model: key, name, organization, score, scoreLower, scoreUpper, votes, priceInput, priceOutput } = entry as StoredEntry;
+      const stored: StoredEntry = { sourceKey, rank, model: key, name, organization, score, scoreLower, scoreUpper, votes, priceInput, priceOutput };
+      const row: BatchStanding = { id: null, entry: stored, validFrom: at, validTo: null };
       this.standingRows.push(row);
       this.current.set(model, row);
     }

@@ -247,6 +247,8 @@ export type ImportOutcome = { item: ImportItem; result: CaptureResult; error?: u
 
 /** How an import's files were stored: in batches, or alone; and why batches failed (each then stored file by file). */
 export interface ImportStats {
+  /** Batches opened (each a transaction that read the board's state). */
+  batches: number;
   inBatches: number;
   alone: number;
   batchFailures: string[];
@@ -273,7 +275,7 @@ export async function importFiles(
   const identity = options.identity ?? loadIdentity();
   const stopped = () => options.signal?.aborted ?? false;
   let queue: { item: ImportItem; input: CaptureInput }[] = [];
-  const done: ImportStats = { inBatches: 0, alone: 0, batchFailures: [] };
+  const done: ImportStats = { batches: 0, inBatches: 0, alone: 0, batchFailures: [] };
   const alone = async ({ item, input }: { item: ImportItem; input: CaptureInput }) => {
     done.alone += 1;
     try {
@@ -282,22 +284,33 @@ export async function importFiles(
       report({ item, error });
     }
   };
+  // The board's newest known time, once a batch has looked: files not newer (a backfill) are stored
+  // alone without opening a batch for each. Unknown again after a file stored alone for another reason.
+  let newest: Date | null | undefined;
   const flush = async () => {
     while (queue.length > 0 && !stopped()) {
+      if (newest !== undefined && newest !== null && queue[0]!.input.capturedAt <= newest) {
+        await alone(queue.shift()!);
+        continue;
+      }
       let outcome: BatchOutcome;
+      done.batches += 1;
       try {
         outcome = await importBatch(db, queue.map((queued) => queued.input), stopped);
       } catch (error) {
         // Nothing of the batch was written: the first file is stored alone (its own error, if it
         // has one, is reported with it), then the rest as a batch again.
-        outcome = { results: [], stored: 0, stoppedBy: describeError(error) };
+        outcome = { results: [], stored: 0, stoppedBy: describeError(error), newest: null };
         done.batchFailures.push(describeError(error));
       }
       done.inBatches += outcome.stored;
       outcome.results.forEach((result, i) => report({ item: queue[i]!.item, result }));
       queue = queue.slice(outcome.stored);
+      newest = outcome.newest;
       if (queue.length === 0 || stopped()) break;
-      await alone(queue.shift()!);
+      const next = queue.shift()!;
+      if (!newest || next.input.capturedAt > newest) newest = undefined;
+      await alone(next);
     }
     queue = [];
   };
