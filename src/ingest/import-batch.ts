@@ -101,12 +101,12 @@ class Batch {
   readonly board: string;
   /** The newest time known of the board before the batch (snapshots, scrapes, quarantines). */
   readonly newestStored: Date | null;
-  previous: (SnapshotRow & { stored: boolean }) | undefined;
+  previous: SnapshotRow | undefined;
   /** The board's standings now, by model. */
   current = new Map<string, BatchStanding>();
   readonly standingRows: BatchStanding[] = [];
   readonly closedStored: BatchStanding[] = [];
-  readonly snapshotRows: (SnapshotRow & { stored: boolean; traits: SnapshotTraits | null })[] = [];
+  readonly snapshotRows: SnapshotRow[] = [];
   /** Stored snapshots whose change set the batch re-summed, by id. */
   readonly storedChangeSets = new Map<number, ChangeSet>();
   /** Events of stored snapshots the batch touches, by snapshot, read once. */
@@ -115,7 +115,7 @@ class Batch {
   /** Stored pending events and the batch's, by id. */
   readonly byId = new Map<number, EventRow>();
   readonly keys = new Set<string>();
-  /** Scrape-log rows: the stored ones a query may still need, then the batch's (id null). */
+  /** Scrape-log rows: the stored ones a query may still need, then the batch's (provisional ids). */
   readonly scrapeRows: (ScrapeRow & { stored: boolean; extended: boolean })[] = [];
   /** Snapshot times and formats, stored (from the one in force at the oldest stored pending change) then the batch's. */
   readonly formats: { capturedAt: Date; format: string | null }[] = [];
@@ -154,7 +154,7 @@ class Batch {
       tx.select().from(scrapes).where(eq(scrapes.boardId, board)).orderBy(desc(scrapes.ranAt), desc(scrapes.id)).limit(1),
       lastGapQuery(tx, board, newestStored).then((rows) => rows),
     ]);
-    if (previous) batch.previous = { ...previous, stored: true };
+    batch.previous = previous;
     for (const row of covering.values()) batch.current.set(row.model, { id: row.id, entry: standingEntry(row), validFrom: row.validFrom, validTo: row.validTo });
     for (const row of pending) {
       const event: EventRow = { ...row, key: '', status: 'pending', settledAt: null, stored: true, rebased: false, touched: false };
@@ -270,8 +270,6 @@ class Batch {
       columns: input.columns ?? null,
       changeSet: null,
       createdAt: new Date(),
-      stored: false,
-      traits: null,
     };
     this.snapshotRows.push(snapshot);
     this.formats.push({ capturedAt: at, format: input.format });
@@ -491,7 +489,7 @@ class Batch {
     if (this.snapshotRows.length > 0) {
       const inserted = await tx
         .insert(snapshots)
-        .values(this.snapshotRows.map(({ id: _id, stored: _stored, traits: _traits, createdAt: _created, ...row }) => row))
+        .values(this.snapshotRows.map(({ id: _id, createdAt: _created, ...row }) => row))
         .returning({ id: snapshots.id });
       inserted.forEach((row, i) => real.set(this.snapshotRows[i]!.id, row.id));
     }
