@@ -12,9 +12,10 @@ import type { CaptureInput, CaptureResult } from './capture.ts';
 import { eventKey, toChangeEvent } from './event-rows.ts';
 import { entriesHash } from './hash.ts';
 import { checkHealth } from './health.ts';
-import { streakTimes, type ScrapeEntry } from './scrape-log.ts';
-import { databaseHistory, lastGapQuery, observeIn, type BoardContext, type BoardHistory, type PendingRow } from './settling.ts';
-import { rowsCovering, type StandingRow } from './standings.ts';
+import { extendsStreak, SEEN, streakTimes, type ScrapeEntry, type ScrapeRow, type ScrapeStatus } from './scrape-log.ts';
+import { databaseHistory, formatAtFrom, lastGapQuery, observeIn, type BoardContext, type BoardHistory, type PendingRow } from './settling.ts';
+import { insertStandings, rowsCovering, standingValues } from './standings.ts';
+import { scrapeEntryOf, snapshotValues } from './store.ts';
 import { lockBoard, rowsOf, type OnAnnounced, type Tx } from './tx.ts';
 
 // An import of many files of one board, newer than anything stored of it, derived in memory and
@@ -24,12 +25,6 @@ import { lockBoard, rowsOf, type OnAnnounced, type Tx } from './tx.ts';
 // does not handle (older than stored history, at the time of another, failing the health checks,
 // in another format than the one before it) ends the batch: the caller stores it alone.
 
-/** Statuses counted as observations by the settling window, and those whose repeats make streaks (scrape-log.ts). */
-const SEEN = new Set(['first', 'changed', 'unchanged', 'not_modified']);
-const STREAKING = new Set(['unchanged', 'not_modified']);
-const STREAK_FIELDS = ['status', 'origin', 'contentHash', 'snapshotId', 'httpStatus', 'rowCount', 'source', 'etag', 'lastModified', 'error', 'quarantineId'] as const;
-
-type ScrapeRow = typeof scrapes.$inferSelect;
 type SnapshotRow = typeof snapshots.$inferSelect;
 
 /** An event row of the batch (`id` provisional until written) or a stored one it settled. */
@@ -236,19 +231,7 @@ class Batch {
     const onAnnounced = input.onAnnounced ?? null;
     const context: BoardContext = { board, direction: input.health?.direction ?? 'higher', attribute: input.attribute, window: input.settle ?? DEFAULT_SETTLE, onAnnounced };
     const nothing = { events: [], pending: 0, suppressed: 0, changeSet: null, insertedBefore: null, reasons: [], quarantineId: null };
-    const log: Omit<ScrapeEntry, 'status'> = {
-      boardId: board,
-      ranAt,
-      capturedAt: at,
-      origin: input.origin,
-      source: input.source,
-      httpStatus: input.httpStatus ?? null,
-      contentHash: input.contentHash,
-      rowCount: input.entries.length,
-      etag: input.etag ?? null,
-      lastModified: input.lastModified ?? null,
-      durationMs: input.durationMs ?? null,
-    };
+    const log = scrapeEntryOf(input, ranAt);
     const history = this.history();
     if (previous && previous.entriesHash === hash) {
       this.logScrape({ ...log, status: 'unchanged', snapshotId: previous.id });
@@ -256,21 +239,7 @@ class Batch {
       return { status: 'unchanged', snapshotId: previous.id, rowCount: input.entries.length, ...nothing, events: settled.published, pending: settled.pending, suppressed: settled.suppressed };
     }
     this.writeInterval(at, entries);
-    const snapshot = {
-      id: this.provisional(),
-      boardId: board,
-      capturedAt: at,
-      entriesHash: hash,
-      contentHash: input.contentHash,
-      rowCount: entries.length,
-      source: input.source,
-      format: input.format,
-      parserVersion: input.parserVersion,
-      publishedAt: input.publishedAt,
-      columns: input.columns ?? null,
-      changeSet: null,
-      createdAt: new Date(),
-    };
+    const snapshot: SnapshotRow = { id: this.provisional(), ...snapshotValues(input, entries, hash), changeSet: null, createdAt: new Date() };
     this.snapshotRows.push(snapshot);
     this.formats.push({ capturedAt: at, format: input.format });
     const status = previous ? ('changed' as const) : ('first' as const);
@@ -316,13 +285,7 @@ class Batch {
   /** logScrape (scrape-log.ts) in memory: a repeat of the newest row extends its streak. */
   private logScrape(entry: ScrapeEntry): void {
     const newest = this.scrapeRows.at(-1);
-    if (
-      STREAKING.has(entry.status) &&
-      newest &&
-      STREAK_FIELDS.every((field) => (newest[field] ?? null) === (entry[field] ?? null)) &&
-      newest.lastCapturedAt < entry.capturedAt &&
-      newest.lastRanAt <= entry.ranAt
-    ) {
+    if (extendsStreak(newest, entry)) {
       newest.lastRanAt = entry.ranAt;
       newest.lastCapturedAt = entry.capturedAt;
       newest.count += 1;
@@ -400,20 +363,10 @@ class Batch {
       pendingUpTo: async (at) => [...this.byId.values()].filter((row) => row.status === 'pending' && row.capturedAt <= at),
       observationTimes: async (after, upTo) =>
         this.scrapeRows
-          .filter((row) => SEEN.has(row.status) && row.lastCapturedAt > after && row.capturedAt <= upTo)
+          .filter((row) => SEEN.includes(row.status as ScrapeStatus) && row.lastCapturedAt > after && row.capturedAt <= upTo)
           .flatMap((row) => streakTimes(row.capturedAt, row.lastCapturedAt, row.count))
           .filter((time) => time > after && time <= upTo),
-      formatTimeline: async (_from, to) => {
-        const rows = this.formats.filter((row) => row.capturedAt <= to);
-        return (time) => {
-          let format: string | null = null;
-          for (const row of rows) {
-            if (row.capturedAt.getTime() > time.getTime()) break;
-            format = row.format;
-          }
-          return format;
-        };
-      },
+      formatTimeline: async (_from, to) => formatAtFrom(this.formats.filter((row) => row.capturedAt <= to)),
       boardAt: async () => [...this.current.values()].map((row) => row.entry),
       settleEvents: async (at, settled, rebased) => {
         for (const { id, status } of settled) {
@@ -497,17 +450,10 @@ class Batch {
       const json = JSON.stringify(this.closedStored.map((row) => ({ id: row.id, validTo: row.validTo!.toISOString() })));
       await tx.execute(sql`update standings set valid_to = x."validTo" from jsonb_to_recordset(${json}::jsonb) as x(id bigint, "validTo" timestamptz) where standings.id = x.id`);
     }
-    if (this.standingRows.length > 0) {
-      const json = JSON.stringify(
-        this.standingRows.map((row) => ({ boardId: board, ...row.entry, sourceKey: row.entry.sourceKey ?? null, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null })),
-      );
-      await tx.execute(sql`
-        insert into standings (board_id, model, source_key, name, organization, rank, score, score_lower, score_upper, votes, price_input, price_output, valid_from, valid_to)
-        select "boardId", model, "sourceKey", name, organization, rank, score, "scoreLower", "scoreUpper", votes, "priceInput", "priceOutput", "validFrom", "validTo"
-        from jsonb_to_recordset(${json}::jsonb) as x("boardId" text, model text, "sourceKey" text, name text, organization text, rank integer, score double precision,
-          "scoreLower" double precision, "scoreUpper" double precision, votes integer, "priceInput" double precision, "priceOutput" double precision,
-          "validFrom" timestamptz, "validTo" timestamptz)`);
-    }
+    await insertStandings(
+      tx,
+      this.standingRows.map((row) => standingValues(board, row.entry, row.validFrom, row.validTo)),
+    );
     if (this.eventRows.length > 0) {
       const json = JSON.stringify(
         this.eventRows.map((row) => ({

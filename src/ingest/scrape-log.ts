@@ -12,11 +12,11 @@ export type ScrapeStatus = (typeof SCRAPE_STATUSES)[number];
 /** Statuses of captures that were read and stored (the board's state is known at their time). */
 export const OBSERVED: ScrapeStatus[] = ['first', 'changed', 'unchanged'];
 /** Statuses that count as an observation of the board for the settling window: a 304 says it is unchanged. */
-const SEEN: ScrapeStatus[] = [...OBSERVED, 'not_modified'];
+export const SEEN: ScrapeStatus[] = [...OBSERVED, 'not_modified'];
 /** Statuses whose repeats of the same content make one streak row. */
-const STREAKING: ScrapeStatus[] = ['unchanged', 'not_modified'];
+export const STREAKING: ScrapeStatus[] = ['unchanged', 'not_modified'];
 
-type ScrapeRow = typeof scrapes.$inferSelect;
+export type ScrapeRow = typeof scrapes.$inferSelect;
 /** One scrape on its way into the log. */
 export type ScrapeEntry = Omit<typeof scrapes.$inferInsert, 'id' | 'lastRanAt' | 'lastCapturedAt' | 'count' | 'status' | 'ranAt'> & {
   status: ScrapeStatus;
@@ -25,6 +25,17 @@ export type ScrapeEntry = Omit<typeof scrapes.$inferInsert, 'id' | 'lastRanAt' |
 
 /** The fields a scrape must share with the log's newest row to extend its streak (times and duration aside). */
 const STREAK_FIELDS = ['status', 'origin', 'contentHash', 'snapshotId', 'httpStatus', 'rowCount', 'source', 'etag', 'lastModified', 'error', 'quarantineId'] as const;
+
+/** Whether `entry` extends the streak of the board's newest row `newest` (see logScrape). */
+export function extendsStreak(newest: ScrapeRow | undefined, entry: ScrapeEntry): newest is ScrapeRow {
+  return (
+    newest !== undefined &&
+    STREAKING.includes(entry.status) &&
+    STREAK_FIELDS.every((field) => (newest[field] ?? null) === (entry[field] ?? null)) &&
+    newest.lastCapturedAt < entry.capturedAt &&
+    newest.lastRanAt <= entry.ranAt
+  );
+}
 
 /**
  * Writes a scrape to the log. An unchanged or 304 scrape that repeats the board's newest row (same
@@ -39,12 +50,7 @@ export async function logScrape(tx: Tx, entry: ScrapeEntry): Promise<void> {
       .where(eq(scrapes.boardId, entry.boardId))
       .orderBy(desc(scrapes.ranAt), desc(scrapes.id))
       .limit(1);
-    if (
-      newest &&
-      STREAK_FIELDS.every((field) => (newest[field] ?? null) === (entry[field] ?? null)) &&
-      newest.lastCapturedAt < entry.capturedAt &&
-      newest.lastRanAt <= entry.ranAt
-    ) {
+    if (extendsStreak(newest, entry)) {
       await tx
         .update(scrapes)
         .set({ lastRanAt: entry.ranAt, lastCapturedAt: entry.capturedAt, count: sql`${scrapes.count} + 1` })

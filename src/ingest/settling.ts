@@ -145,6 +145,11 @@ async function formatTimeline(tx: Tx, board: string, from: Date, to: Date): Prom
       ),
     )
     .orderBy(asc(snapshots.capturedAt));
+  return formatAtFrom(rows);
+}
+
+/** The format in force at a time, from snapshot times and formats in time order (null: before the first). */
+export function formatAtFrom(rows: readonly { capturedAt: Date; format: string | null }[]): (time: Date) => string | null {
   return (time) => {
     let format: string | null = null;
     for (const row of rows) {

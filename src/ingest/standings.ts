@@ -6,7 +6,7 @@ import { arrayParam, type Tx } from './tx.ts';
 
 export type StandingRow = typeof standings.$inferSelect;
 
-function standingValues(board: string, entry: StoredEntry, validFrom: Date, validTo: Date | null) {
+export function standingValues(board: string, entry: StoredEntry, validFrom: Date, validTo: Date | null) {
   return { boardId: board, ...entry, sourceKey: entry.sourceKey ?? null, validFrom, validTo };
 }
 
@@ -33,7 +33,7 @@ export async function boardAt(tx: Tx, board: string, at: Date): Promise<StoredEn
 
 // Bulk rows travel as one JSON parameter expanded by jsonb_to_recordset: one small statement
 // per table and snapshot, whatever the row count, and the same on PGlite and PostgreSQL.
-async function insertStandings(tx: Tx, rows: ReturnType<typeof standingValues>[]): Promise<void> {
+export async function insertStandings(tx: Tx, rows: ReturnType<typeof standingValues>[]): Promise<void> {
   if (rows.length === 0) return;
   const json = JSON.stringify(
     rows.map((row) => ({ ...row, validFrom: row.validFrom.toISOString(), validTo: row.validTo?.toISOString() ?? null })),

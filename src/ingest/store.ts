@@ -78,6 +78,39 @@ export async function recordScrape(db: Db, record: ScrapeRecord): Promise<void> 
   });
 }
 
+/** The scrape-log row of a capture (its status aside). */
+export function scrapeEntryOf(input: CaptureInput, ranAt: Date): Omit<ScrapeEntry, 'status'> {
+  return {
+    boardId: input.board,
+    ranAt,
+    capturedAt: input.capturedAt,
+    origin: input.origin,
+    source: input.source,
+    httpStatus: input.httpStatus ?? null,
+    contentHash: input.contentHash,
+    rowCount: input.entries.length,
+    etag: input.etag ?? null,
+    lastModified: input.lastModified ?? null,
+    durationMs: input.durationMs ?? null,
+  };
+}
+
+/** The snapshot row of a capture that changed the board (`entries` under the board's keys, `hash` theirs). */
+export function snapshotValues(input: CaptureInput, entries: readonly StoredEntry[], hash: string) {
+  return {
+    boardId: input.board,
+    capturedAt: input.capturedAt,
+    entriesHash: hash,
+    contentHash: input.contentHash,
+    rowCount: entries.length,
+    source: input.source,
+    format: input.format,
+    parserVersion: input.parserVersion,
+    publishedAt: input.publishedAt,
+    columns: input.columns ?? null,
+  };
+}
+
 type Outcome = (status: CaptureResult['status'], snapshotId: number | null, extra?: Partial<CaptureResult>) => CaptureResult;
 type SnapshotRow = typeof snapshots.$inferSelect;
 
@@ -113,19 +146,7 @@ export async function applyCapture(db: Db, input: CaptureInput): Promise<Capture
   const onAnnounced = input.onAnnounced ?? null;
   const nothing = { events: [], pending: 0, suppressed: 0, changeSet: null, insertedBefore: null, reasons: [], quarantineId: null };
   const outcome: Outcome = (status, snapshotId, extra = {}) => ({ status, snapshotId, rowCount: input.entries.length, ...nothing, ...extra });
-  const log = {
-    boardId: board,
-    ranAt,
-    capturedAt: at,
-    origin: input.origin,
-    source: input.source,
-    httpStatus: input.httpStatus ?? null,
-    contentHash: input.contentHash,
-    rowCount: input.entries.length,
-    etag: input.etag ?? null,
-    lastModified: input.lastModified ?? null,
-    durationMs: input.durationMs ?? null,
-  };
+  const log = scrapeEntryOf(input, ranAt);
   return db.transaction(async (tx) => {
     await lockBoard(tx, board);
     // Reads independent of one another go out together: one round trip on PostgreSQL.
@@ -180,18 +201,7 @@ async function storeSnapshot(tx: Tx, capture: Pending): Promise<CaptureResult> {
   await writeInterval(tx, board, at, next?.capturedAt ?? null, capture.before, next?.standings ?? new Map(), entries);
   const [snapshot] = await tx
     .insert(snapshots)
-    .values({
-      boardId: board,
-      capturedAt: at,
-      entriesHash: capture.hash,
-      contentHash: input.contentHash,
-      rowCount: entries.length,
-      source: input.source,
-      format: input.format,
-      parserVersion: input.parserVersion,
-      publishedAt: input.publishedAt,
-      columns: input.columns ?? null,
-    })
+    .values(snapshotValues(input, entries, capture.hash))
     .returning({ id: snapshots.id });
   if (!snapshot) throw new Error('snapshot insert returned no row');
   const logged = { ...capture.log, status: previous ? ('changed' as const) : ('first' as const), snapshotId: snapshot.id };
