@@ -152,7 +152,7 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
   const { first, last } = oldPositions(oldRank);
   const higher = direction === 'higher';
 
-  // The passed models are gathered in order of key into one scratch list, then copied out.
+  // The passed models are put in order of key in one scratch list, then copied out.
   const scratch = new Array<string>(PASSED_LIMIT).fill('');
   const gather = (got: number, key: string): number => {
     let i = got;
@@ -162,6 +162,26 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
     }
     scratch[i] = key;
     return got + 1;
+  };
+  // The rows found for a mover, then their names in order of key. Neighbours on a board are mostly
+  // passed by (or pass) the same models: the same rows as the last mover's reuse its sorted names
+  // instead of comparing the keys again.
+  const foundRows = new Int32Array(PASSED_LIMIT);
+  const lastRows = new Int32Array(PASSED_LIMIT);
+  let lastCount = -1;
+  let lastNames: string[] = [];
+  const named = (got: number): string[] => {
+    if (got === lastCount) {
+      let same = true;
+      for (let j = 0; j < got && same; j++) same = foundRows[j] === lastRows[j];
+      if (same) return lastNames.slice();
+    }
+    let sorted = 0;
+    for (let j = 0; j < got; j++) sorted = gather(sorted, entries[foundRows[j]!]!.model);
+    lastRows.set(foundRows);
+    lastCount = got;
+    lastNames = scratch.slice(0, got);
+    return lastNames;
   };
   // Jumps over rows that cannot be the ones looked for: the nearest row after each with a smaller
   // old rank, and the nearest row before each with a larger one (monotonic stacks, O(n)). A row
@@ -188,11 +208,11 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
     for (let i = k + 1; i < n && got < wanted; ) {
       if (oldRank[i]! >= oldK) i = nextSmaller[i]!;
       else {
-        if (newRank[i]! > newK) got = gather(got, entries[i]!.model);
+        if (newRank[i]! > newK) foundRows[got++] = i;
         i++;
       }
     }
-    return scratch.slice(0, got);
+    return named(got);
   };
   /** The models nearest to row `k` in the new order that passed it (fall: above it now, below before), sorted. */
   const passing = (k: number, count: number): string[] => {
@@ -203,11 +223,11 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
     for (let i = k - 1; i >= 0 && got < wanted; ) {
       if (oldRank[i]! <= oldK) i = previousLarger[i]!;
       else {
-        if (newRank[i]! < newK) got = gather(got, entries[i]!.model);
+        if (newRank[i]! < newK) foundRows[got++] = i;
         i--;
       }
     }
-    return scratch.slice(0, got);
+    return named(got);
   };
   /** The verdict on row `k` from the prefix query in `found`, `margin` the gap to the nearest passed interval. */
   const judge = (k: number, found: PrefixMax, margin: number, rose: boolean): RankMove => {

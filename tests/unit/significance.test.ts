@@ -147,6 +147,9 @@ describe('rankSignificances (the O(n log n) sweep) agrees with the definition ch
     const before = map(previous);
     const after = map(next);
     const fast = rankSignificances(before, next, direction);
+    // Each move has its own list (neighbours passed by the same models get equal lists, not one shared).
+    const lists = [...fast.values()].map((move) => move.passed);
+    expect(new Set(lists).size).toBe(lists.length);
     for (const entry of next) {
       const old = before.get(entry.model);
       if (!old || old.rank === entry.rank) continue;
