@@ -128,26 +128,24 @@ class Batch {
   }
 
   static async load(tx: Tx, board: string): Promise<Batch> {
+    // In epoch milliseconds: the same number from both drivers.
     const [newest] = rowsOf(
       await tx.execute(sql`
-        select greatest(
+        select (extract(epoch from greatest(
           (select max(captured_at) from snapshots where board_id = ${board}),
           (select max(last_captured_at) from scrapes where board_id = ${board}),
-          (select max(captured_at) from quarantines where board_id = ${board})) as at`),
+          (select max(captured_at) from quarantines where board_id = ${board}))) * 1000)::float8 as at`),
     );
-    const newestStored = newest?.at ? new Date(newest.at as string | Date) : null;
+    const newestStored = newest?.at === null || newest?.at === undefined ? null : new Date(Number(newest.at));
     const batch = new Batch(tx, board, newestStored);
-    if (!newestStored) {
-      batch.firstGap = undefined;
-      return batch;
-    }
+    if (!newestStored) return batch;
     const history = databaseHistory(tx, board);
     const [[previous], covering, pending, [lastScrape], [gap]] = await Promise.all([
       tx.select().from(snapshots).where(eq(snapshots.boardId, board)).orderBy(desc(snapshots.capturedAt)).limit(1),
       rowsCovering(tx, board, newestStored),
       history.pendingUpTo(newestStored),
       tx.select().from(scrapes).where(eq(scrapes.boardId, board)).orderBy(desc(scrapes.ranAt), desc(scrapes.id)).limit(1),
-      lastGapQuery(tx, board, newestStored).then((rows) => rows),
+      lastGapQuery(tx, board, newestStored),
     ]);
     batch.previous = previous;
     for (const row of covering.values()) batch.current.set(row.model, { id: row.id, entry: standingEntry(row), validFrom: row.validFrom, validTo: row.validTo });
