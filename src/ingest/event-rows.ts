@@ -4,8 +4,13 @@ import { summarizeChangeSet, type ChangeSet, type SnapshotTraits } from '../diff
 import type { ChangeEvent, EventValues } from '../diff/events.ts';
 import { rowsOf, type Tx } from './tx.ts';
 
-export function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
+function eventKey(board: string, capturedAt: Date, event: ChangeEvent): string {
   return `${board}|${capturedAt.toISOString()}|${event.kind}|${event.model ?? '*'}`;
+}
+
+/** The columns of an event found at `capturedAt` that come from the event itself, with its key. */
+export function eventColumns(board: string, capturedAt: Date, event: ChangeEvent) {
+  return { key: eventKey(board, capturedAt, event), kind: event.kind, model: event.model, name: event.name, old: event.old, new: event.new, data: event.data ?? null };
 }
 
 /** Ids (and first-stored times) of events derived before, by key: a re-derived event keeps both. */
@@ -24,19 +29,9 @@ export async function insertEvents(
   if (found.length === 0) return [];
   const json = JSON.stringify(
     found.map((event) => {
-      const key = eventKey(board, capturedAt, event);
-      const earlier = known?.get(key);
-      return {
-        id: earlier?.id ?? null,
-        createdAt: earlier?.createdAt.toISOString() ?? null,
-        key,
-        kind: event.kind,
-        model: event.model,
-        name: event.name,
-        old: event.old,
-        new: event.new,
-        data: event.data ?? null,
-      };
+      const columns = eventColumns(board, capturedAt, event);
+      const earlier = known?.get(columns.key);
+      return { id: earlier?.id ?? null, createdAt: earlier?.createdAt.toISOString() ?? null, ...columns };
     }),
   );
   const settledAt = status === 'published' ? capturedAt.toISOString() : null;

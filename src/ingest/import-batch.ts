@@ -9,11 +9,11 @@ import { DEFAULT_SETTLE } from '../diff/settle.ts';
 import { EntrySchema, sameEntry, type Entry, type StoredEntry } from '../entry.ts';
 import { assignBoardKeys } from './board-keys.ts';
 import type { CaptureInput, CaptureResult } from './capture.ts';
-import { eventKey, toChangeEvent } from './event-rows.ts';
+import { eventColumns, toChangeEvent } from './event-rows.ts';
 import { entriesHash } from './hash.ts';
 import { checkHealth } from './health.ts';
 import { extendsStreak, SEEN, streakTimes, type ScrapeEntry, type ScrapeRow, type ScrapeStatus } from './scrape-log.ts';
-import { databaseHistory, formatAtFrom, lastGapQuery, observeIn, type BoardContext, type BoardHistory, type PendingRow } from './settling.ts';
+import { databaseHistory, formatAtFrom, observeIn, type BoardContext, type BoardHistory, type PendingRow } from './settling.ts';
 import { insertStandings, rowsCovering, standingValues } from './standings.ts';
 import { scrapeEntryOf, snapshotValues } from './store.ts';
 import { lockBoard, rowsOf, type OnAnnounced, type Tx } from './tx.ts';
@@ -140,13 +140,20 @@ class Batch {
     const batch = new Batch(tx, board, newestStored);
     if (!newestStored) return batch;
     const history = databaseHistory(tx, board);
-    const [[previous], covering, pending, [lastScrape], [gap]] = await Promise.all([
+    const [[previous], covering, pending, [lastScrape], [published]] = await Promise.all([
       tx.select().from(snapshots).where(eq(snapshots.boardId, board)).orderBy(desc(snapshots.capturedAt)).limit(1),
       rowsCovering(tx, board, newestStored),
       history.pendingUpTo(newestStored),
       tx.select().from(scrapes).where(eq(scrapes.boardId, board)).orderBy(desc(scrapes.ranAt), desc(scrapes.id)).limit(1),
-      lastGapQuery(tx, board, newestStored),
+      // The newest announced gap change; pending ones are among `pending`, which the batch may settle.
+      tx
+        .select({ id: events.id, capturedAt: events.capturedAt, new: events.new })
+        .from(events)
+        .where(and(eq(events.boardId, board), eq(events.kind, 'gap_changed'), eq(events.status, 'published')))
+        .orderBy(desc(events.capturedAt), desc(events.id))
+        .limit(1),
     ]);
+    if (published) batch.storedGap = { id: published.id, capturedAt: published.capturedAt, gap: published.new as GapSide };
     batch.previous = previous;
     for (const row of covering.values()) batch.current.set(row.model, { id: row.id, entry: standingEntry(row), validFrom: row.validFrom, validTo: row.validTo });
     for (const row of pending) {
@@ -179,16 +186,6 @@ class Batch {
     for (const row of lastScrape && !ids.has(lastScrape.id) ? [...seen, lastScrape] : seen) batch.scrapeRows.push({ ...row, stored: true, extended: false });
     batch.scrapeRows.sort((a, b) => a.ranAt.getTime() - b.ranAt.getTime() || a.id - b.id);
     batch.formats.push(...formats);
-    if (gap) {
-      // The newest announced or pending one: pending ones are among `pending` and may be settled by the batch.
-      const [row] = await tx
-        .select({ id: events.id, capturedAt: events.capturedAt, new: events.new })
-        .from(events)
-        .where(and(eq(events.boardId, board), eq(events.kind, 'gap_changed'), eq(events.status, 'published')))
-        .orderBy(desc(events.capturedAt), desc(events.id))
-        .limit(1);
-      if (row) batch.storedGap = { id: row.id, capturedAt: row.capturedAt, gap: row.new as GapSide };
-    }
     const [first] = await tx.select({ changeSet: snapshots.changeSet }).from(snapshots).where(eq(snapshots.boardId, board)).orderBy(snapshots.capturedAt).limit(1);
     batch.firstGap = first ? (first.changeSet?.gap ?? null) : undefined;
     return batch;
@@ -332,20 +329,14 @@ class Batch {
       insertEvents: async (snapshotId, at, found, status) => {
         const ids: number[] = [];
         for (const event of found) {
-          const key = eventKey(this.board, at, event);
-          if (this.keys.has(key)) continue;
-          this.keys.add(key);
+          const columns = eventColumns(this.board, at, event);
+          if (this.keys.has(columns.key)) continue;
+          this.keys.add(columns.key);
           const row: EventRow = {
             id: this.provisional(),
-            key,
+            ...columns,
             snapshotId,
             capturedAt: at,
-            kind: event.kind,
-            model: event.model,
-            name: event.name,
-            old: event.old,
-            new: event.new,
-            data: event.data ?? null,
             status,
             settledAt: status === 'published' ? at : null,
             stored: false,
