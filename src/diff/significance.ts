@@ -33,42 +33,51 @@ function hasInterval(entry: Entry): entry is Entry & { scoreLower: number; score
 /**
  * Prefix maximum and counts over positions 1..n (Fenwick tree); values only ever go in. A query
  * leaves its answer in `max`, `count` and `missing` (no object per query: the sweep asks once per
- * moved model).
+ * moved model). Each node's maximum and count sit side by side in one array (one cache line per
+ * step); counts of entries without an interval are kept only when some row lacks one.
  */
 class PrefixMax {
-  private readonly maxAt: Float64Array;
-  private readonly countAt: Int32Array;
-  private readonly missingAt: Int32Array;
+  /** Node i's maximum at 2i, its count at 2i + 1. */
+  private readonly nodes: Float64Array;
+  private readonly missingAt: Int32Array | null;
   private readonly size: number;
   max = -Infinity;
   count = 0;
   missing = 0;
-  constructor(size: number) {
+  constructor(size: number, withMissing: boolean) {
     this.size = size;
-    this.maxAt = new Float64Array(size + 1).fill(-Infinity);
-    this.countAt = new Int32Array(size + 1);
-    this.missingAt = new Int32Array(size + 1);
+    this.nodes = new Float64Array(2 * (size + 1));
+    for (let i = 0; i < this.nodes.length; i += 2) this.nodes[i] = -Infinity;
+    this.missingAt = withMissing ? new Int32Array(size + 1) : null;
   }
   /** Adds a value at `position`; `value` null counts an entry without an interval. */
   add(position: number, value: number | null): void {
+    const nodes = this.nodes;
+    if (value === null) {
+      for (let i = position; i <= this.size; i += i & -i) {
+        nodes[2 * i + 1]! += 1;
+        this.missingAt![i]! += 1;
+      }
+      return;
+    }
     for (let i = position; i <= this.size; i += i & -i) {
-      this.countAt[i]! += 1;
-      if (value === null) this.missingAt[i]! += 1;
-      else if (value > this.maxAt[i]!) this.maxAt[i] = value;
+      if (value > nodes[2 * i]!) nodes[2 * i] = value;
+      nodes[2 * i + 1]! += 1;
     }
   }
   /** Max, count and count without interval over positions 1..position. */
   query(position: number): void {
+    const nodes = this.nodes;
     let max = -Infinity;
     let count = 0;
-    let missing = 0;
     for (let i = Math.min(position, this.size); i > 0; i -= i & -i) {
-      if (this.maxAt[i]! > max) max = this.maxAt[i]!;
-      count += this.countAt[i]!;
-      missing += this.missingAt[i]!;
+      if (nodes[2 * i]! > max) max = nodes[2 * i]!;
+      count += nodes[2 * i + 1]!;
     }
     this.max = max;
     this.count = count;
+    let missing = 0;
+    if (this.missingAt) for (let i = Math.min(position, this.size); i > 0; i -= i & -i) missing += this.missingAt[i]!;
     this.missing = missing;
   }
 }
@@ -150,6 +159,7 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
     oldRank[k] = oldRanks[rows[k]!]!;
   }
   const { first, last } = oldPositions(oldRank);
+  const withMissing = !entries.every(hasInterval);
   const higher = direction === 'higher';
 
   // The passed models are put in order of key in one scratch list, then copied out.
@@ -241,7 +251,7 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
   };
 
   // Rises: the models passed were above before (old rank smaller) and are below now (new rank larger).
-  const below = new PrefixMax(n);
+  const below = new PrefixMax(n, withMissing);
   for (let end = n; end > 0; ) {
     let start = end;
     while (start > 1 && newRank[start - 2] === newRank[end - 1]) start--;
@@ -260,7 +270,7 @@ export function rankSignificancesAt(oldRanks: Float64Array, next: readonly Entry
 
   // Falls: the models that passed it were below before (old rank larger) and are above now.
   // Positions mirrored (n + 1 - last) make "old rank larger" a prefix too.
-  const above = new PrefixMax(n);
+  const above = new PrefixMax(n, withMissing);
   for (let start = 0; start < n; ) {
     let end = start + 1;
     while (end < n && newRank[end] === newRank[start]) end++;

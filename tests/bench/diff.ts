@@ -17,12 +17,14 @@ function board(n: number, shift: boolean): Entry[] {
 }
 
 /**
- * Median times of `runs`, measured in turns (one round of each, then again), so that a busy
- * machine slows them alike; after `warm` rounds each, for the JIT to settle.
+ * Times of `runs`, measured in turns (one round of each, then again), after `warm` rounds each for
+ * the JIT to settle: the median time of each, and the median of each round's ratio of the first to
+ * the second (a slow moment of the machine slows both halves of a round alike, so the ratios scatter
+ * less than the times).
  */
-function interleaved(runs: readonly (() => void)[], rounds = 21, warm = 10): number[] {
+function interleaved(runs: readonly [() => void, () => void], rounds: number, warm: number): { medians: [number, number]; ratio: number } {
   for (let i = 0; i < warm; i++) for (const run of runs) run();
-  const times = runs.map(() => [] as number[]);
+  const times: [number[], number[]] = [[], []];
   for (let i = 0; i < rounds; i++) {
     runs.forEach((run, which) => {
       const start = performance.now();
@@ -30,14 +32,18 @@ function interleaved(runs: readonly (() => void)[], rounds = 21, warm = 10): num
       times[which]!.push(performance.now() - start);
     });
   }
-  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(rounds / 2)]!);
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+  return { medians: [median(times[0]), median(times[1])], ratio: median(times[0].map((time, i) => time / times[1][i]!)) };
 }
+
+const ROUNDS = 41;
+const WARM = 40;
 
 export function benchDiff(size = 10_000): string[] {
   const previous = board(size, false);
   const next = board(size, true);
   let events = 0;
-  const [diffMs, mapsMs] = interleaved([
+  const runs: [() => void, () => void] = [
     () => {
       events = diff(previous, next).length;
     },
@@ -46,10 +52,14 @@ export function benchDiff(size = 10_000): string[] {
       const b = new Map(next.map((entry) => [entry.model, entry]));
       if (a.size + b.size === 0) throw new Error('empty');
     },
-  ]) as [number, number];
+  ];
+  const {
+    medians: [diffMs, mapsMs],
+    ratio,
+  } = interleaved(runs, ROUNDS, WARM);
   return [
-    `diff engine on two ${size.toLocaleString('en')}-entry snapshots (${events.toLocaleString('en')} events; median of 21, in turns):`,
+    `diff engine on two ${size.toLocaleString('en')}-entry snapshots (${events.toLocaleString('en')} events; medians of ${ROUNDS} rounds in turns, after ${WARM} to warm up):`,
     `  diff                 ${diffMs.toFixed(1).padStart(8)} ms`,
-    `  two hash maps alone  ${mapsMs.toFixed(1).padStart(8)} ms   diff = ${(diffMs / mapsMs).toFixed(1)}x the maps (target: 3x at most)`,
+    `  two hash maps alone  ${mapsMs.toFixed(1).padStart(8)} ms   diff = ${ratio.toFixed(1)}x the maps, the median of the rounds' ratios (target: 3x at most)`,
   ];
 }
