@@ -213,26 +213,28 @@ const BOARDS: readonly LmarenaBoard[] = [
     page: null,
     dataset: null,
   },
-  ...TEXT_CATEGORIES.map((category, i) =>
+  ...TEXT_CATEGORIES.map((category) =>
     catalogSplit(
       `lmarena-text-${category.id}`,
       `LMArena Text: ${category.label}`,
       'text',
       category.key,
-      // Spread over the hour so the splits of one file are not fetched at once.
-      `${(1 + 2 * i) % 60} */3 * * *`,
+      // At the same time as the others of the file (and LMArena Text, hourly, which reads it too):
+      // the scheduler fetches a document once per tick for every board that reads it.
+      '0 */3 * * *',
       // Language splits carry 170-280 models and lost up to a quarter between captures.
       category.language ? { minEntries: 60, maxDropFraction: 0.4 } : { minEntries: 100, maxDropFraction: 0.3 },
       category.pageSlug,
     ),
   ),
-  ...VISION_CATEGORIES.map((category, i) =>
+  ...VISION_CATEGORIES.map((category) =>
     catalogSplit(
       `lmarena-vision-${category.id}`,
       `LMArena Vision: ${category.label}`,
       'vision',
       category.key,
-      `${(2 + 2 * i) % 60} */3 * * *`,
+      // With LMArena Vision, which reads the same file: one fetch per tick.
+      '20 */3 * * *',
       { minEntries: category.minEntries, maxDropFraction: 0.4 },
       null,
     ),

@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   RANKWATCH_BOARDS: z.string().default('all'),
   RANKWATCH_SCRAPE_ON_START: boolean.default(true),
   RANKWATCH_SCRAPE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  RANKWATCH_SCRAPE_JITTER_SECONDS: z.coerce.number().min(0).max(3_600).default(30),
+  RANKWATCH_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  RANKWATCH_HOST_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   RANKWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   RANKWATCH_LOG_FORMAT: z.enum(LOG_FORMATS).default('auto'),
   RANKWATCH_RATE_LIMIT: z.string().default(DEFAULT_RATE_LIMIT),
@@ -81,6 +84,10 @@ export interface Config {
   scrapeOnStart: boolean;
   /** Most scrapes the scheduler runs at once (the others wait their turn). */
   scrapeConcurrency: number;
+  /** The longest a board's scheduled tick waits after its time (each board its own fixed share; see jitterFor). */
+  scrapeJitterMs: number;
+  /** Per host: requests in flight at once, and the least time between two starts (see pacedFetchDeps). */
+  hostPacing: { concurrency: number; intervalMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `json`, `text`, or `auto`: JSON unless standard error is a terminal (see resolveLogFormat). */
   logFormat: LogFormat;
@@ -214,6 +221,8 @@ export function loadConfig(env: Record<string, string | undefined>, boardList: r
     scheduler: values.RANKWATCH_SCHEDULER,
     scrapeOnStart: values.RANKWATCH_SCRAPE_ON_START,
     scrapeConcurrency: values.RANKWATCH_SCRAPE_CONCURRENCY,
+    scrapeJitterMs: Math.round(values.RANKWATCH_SCRAPE_JITTER_SECONDS * 1000),
+    hostPacing: { concurrency: values.RANKWATCH_HOST_CONCURRENCY, intervalMs: values.RANKWATCH_HOST_INTERVAL_MS },
     logLevel: values.RANKWATCH_LOG_LEVEL,
     logFormat: values.RANKWATCH_LOG_FORMAT,
     rateLimit,

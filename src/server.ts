@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
@@ -8,6 +9,8 @@ import { publicUrlWarning, type Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { defaultFetchDeps } from './ingest/fetch.ts';
 import { scrapeBoard } from './ingest/run.ts';
+import { pacedFetchDeps } from './ingest/shared-fetch.ts';
+import { databaseClaims } from './schedule/leases.ts';
 import type { Logger } from './log.ts';
 import { startScheduler, type Scheduler } from './schedule/scheduler.ts';
 import { identityFor, openStore } from './context.ts';
@@ -99,10 +102,21 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const linkWarning = publicUrlWarning(config, url);
   if (linkWarning) log.warn(linkWarning);
 
+  // Every request of the scrapes paced per host; each tick claimed in the database, so that several
+  // instances on one PostgreSQL run it once between them.
+  const fetch = pacedFetchDeps(defaultFetchDeps, config.hostPacing);
+  const claims = databaseClaims(database.db, `${hostname()}:${process.pid}`);
+  if (config.scheduler) await claims.prune().catch((error) => log.warn(`scrape leases: old rows not pruned: ${describeError(error)}`));
   scheduler = config.scheduler
-    ? startScheduler(config, (board, signal) => scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(), identity }, board, signal), log, metrics)
+    ? startScheduler(
+        config,
+        (board, signal, shared) => scrapeBoard({ db: database.db, config, fetch, now: () => new Date(), identity, shared }, board, signal),
+        log,
+        metrics,
+        claims,
+      )
     : null;
-  for (const job of scheduler?.jobs ?? []) log.info(`scheduled ${job.board}: ${job.schedule}`);
+  for (const job of scheduler?.jobs ?? []) log.info(`scheduled ${job.board}: ${job.schedule}${job.jitterMs > 0 ? ` (+${(job.jitterMs / 1000).toFixed(1)} s)` : ''}`);
   for (const skip of scheduler?.skipped ?? []) log.info(`not scheduled ${skip.board}: not configured (${skip.reason})`);
 
   const sender = config.delivery.dispatcher

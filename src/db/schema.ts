@@ -9,6 +9,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -297,4 +298,22 @@ export const deliveryAttempts = pgTable(
     durationMs: integer('duration_ms'),
   },
   (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
+);
+
+/**
+ * Who runs each board's scheduled tick: one row per board and fire time, inserted by the first
+ * `serve` instance to claim it (the others see the conflict and skip that tick). A catch-up at
+ * start claims the missed tick's time the same way. Rows older than a week are pruned.
+ */
+export const scrapeLeases = pgTable(
+  'scrape_leases',
+  {
+    boardId: text('board_id').notNull(),
+    /** The scheduled time of the tick (before the board's jitter). */
+    fireAt: at('fire_at').notNull(),
+    /** The instance that claimed it: `host:pid` for `serve`, `worker` on Cloudflare. */
+    holder: text('holder').notNull(),
+    takenAt: at('taken_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.boardId, t.fireAt] }), index('scrape_leases_taken_idx').on(t.takenAt)],
 );

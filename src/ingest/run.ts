@@ -6,7 +6,8 @@ import type { Db } from '../db/client.ts';
 import { scrapes } from '../db/schema.ts';
 import { AppError, describeError, FetchError, InvalidInputError, NotFoundError, ParseError } from '../errors.ts';
 import { findBoard } from '../../scrapers/index.ts';
-import { politeFetch, type FetchDeps } from './fetch.ts';
+import type { FetchDeps } from './fetch.ts';
+import { fetchShared, type TickFetches } from './shared-fetch.ts';
 import { RobotsCache, robotsAllow } from './robots.ts';
 import { announcerWith, boardKeyWith, identityFor } from '../context.ts';
 import { attributionFor, loadIdentity, type Identity } from '../identity/identity.ts';
@@ -29,6 +30,8 @@ export interface IngestDeps {
   findBoard?: typeof findBoard;
   /** Model identity (default: the shipped tables plus the configured files). */
   identity?: Identity;
+  /** The scheduled tick's fetches, shared with the other boards of the tick that read the same document. */
+  shared?: TickFetches;
 }
 
 export type { ScrapeOutcome } from './capture.ts';
@@ -81,13 +84,11 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: Ab
         if (!verdict.allowed) throw new FetchError('robots', target, verdict.reason);
       }
     }
-    const response = await politeFetch(deps.fetch, {
-      ...common,
-      url,
-      accept: found.board.live?.accept,
-      etag: validators.etag,
-      lastModified: validators.lastModified,
-    });
+    const response = await fetchShared(
+      deps.fetch,
+      { ...common, url, accept: found.board.live?.accept, etag: validators.etag, lastModified: validators.lastModified },
+      deps.shared,
+    );
     httpStatus = response.httpStatus;
     if (response.status === 'not_modified') {
       await recordScrape(deps.db, {
@@ -113,7 +114,7 @@ export async function scrapeBoard(deps: IngestDeps, boardId: string, signal?: Ab
     // Attachments are fetched whole each time the main document changed (their own 304s are not tracked).
     const attachments: Record<string, string> = {};
     for (const [name, attachmentUrl] of Object.entries(settings.attachments)) {
-      const attachment = await politeFetch(deps.fetch, { ...common, url: attachmentUrl });
+      const attachment = await fetchShared(deps.fetch, { ...common, url: attachmentUrl }, deps.shared);
       if (attachment.status !== 'ok') throw new FetchError('http', attachmentUrl, `GET ${attachmentUrl}: HTTP 304 to an unconditional request`);
       attachments[name] = attachment.body;
     }

@@ -1,9 +1,10 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import cron, { createTask, type ScheduledTask } from 'node-cron';
 import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
 import { describeCapture } from '../diff/describe.ts';
 import { describeError } from '../errors.ts';
 import type { ScrapeOutcome } from '../ingest/run.ts';
+import { TickFetches } from '../ingest/shared-fetch.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsHooks } from '../metrics.ts';
 
@@ -23,26 +24,111 @@ export function describeOutcome(outcome: ScrapeOutcome): string {
   }
 }
 
+/**
+ * How instances sharing one database divide the ticks. `serve` on PostgreSQL uses leases in the
+ * database (./leases.ts); without claims the scheduler runs every tick itself.
+ */
+export interface TickClaims {
+  /** True when this instance runs `board`'s tick scheduled at `fireAt`: no other instance claimed it. */
+  claim(board: string, fireAt: Date): Promise<boolean>;
+  /** When the board was last scraped live (whatever the outcome), or null when never. */
+  lastScraped(board: string): Promise<Date | null>;
+}
+
+/** Every tick is this instance's; nothing is known of earlier scrapes (each board is caught up at start). */
+const ALONE: TickClaims = { claim: async () => true, lastScraped: async () => null };
+
 /** The running schedule. */
 export interface Scheduler {
-  /** Board ids with their cron expressions. */
-  jobs: { board: string; schedule: string }[];
+  /** Board ids with their cron expressions, and how long each tick waits before it starts (ms). */
+  jobs: { board: string; schedule: string; jitterMs: number }[];
   /** Boards with a schedule that cannot run, and why (a missing API key). */
   skipped: { board: string; reason: string }[];
   /** True from the start until stop() is called (for `/readyz`). */
   readonly running: boolean;
+  /** Resolves once the start's catch-up has been decided and its scrapes queued (tests). */
+  readonly started: Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What a scrape is handed: the shutdown signal, and the tick's fetches shared with the other boards of that tick. */
+export type ScrapeRun = (board: string, signal: AbortSignal, shared: TickFetches) => Promise<ScrapeOutcome>;
+
+/** A fraction in [0, 1) fixed for each board id (FNV-1a): where in its jitter window the board's ticks start. */
+export function boardFraction(board: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < board.length; i++) {
+    hash ^= board.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 2 ** 32;
+}
+
+/**
+ * How long a board's ticks wait after their scheduled time: a fixed share of the jitter window, so
+ * boards on one schedule do not all start their fetches in the same second. The window is
+ * `maxMs`, but at most a tenth of the time between two ticks (a schedule in seconds stays one).
+ */
+export function jitterFor(board: string, expression: string, maxMs: number): number {
+  if (maxMs <= 0) return 0;
+  const task = createTask(expression, () => {}, { timezone: 'UTC' });
+  try {
+    const [first, second] = task.getNextRuns(2);
+    const period = first && second ? second.getTime() - first.getTime() : maxMs * 10;
+    return Math.floor(boardFraction(board) * Math.min(maxMs, period / 10));
+  } finally {
+    void task.destroy();
+  }
+}
+
+/**
+ * The latest time at or before `now` that `expression` fires (UTC), looked for back to one
+ * month of minutes (or two days of seconds for a six-field expression); null when it fires rarer.
+ */
+export function previousFire(expression: string, now: Date): Date | null {
+  const task = createTask(expression, () => {}, { timezone: 'UTC' });
+  try {
+    const seconds = expression.trim().split(/\s+/).length === 6;
+    const step = seconds ? 1_000 : 60_000;
+    const steps = seconds ? 2 * 86_400 : 32 * 1_440;
+    let at = Math.floor(now.getTime() / step) * step;
+    for (let i = 0; i < steps; i++, at -= step) if (task.match(new Date(at))) return new Date(at);
+    return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+/** Waits `ms`, or less when `signal` fires first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
  * Schedules each board that has a schedule. A tick never overlaps the previous one of the same
  * board, and one failing board never stops the others or the service.
+ *
+ * With `claims` shared by several instances on one database, each board's tick is run by the
+ * instance that claims it first (the others skip it), so an instance that stops or dies leaves its
+ * boards to the others at their next tick. At start, a board whose last scheduled time passed
+ * without a scrape (the service was down) is scraped once, by whichever instance claims it. The
+ * boards of one tick share their fetches: a document several boards read is fetched once.
  */
 export function startScheduler(
   config: Config,
-  run: (board: string, signal: AbortSignal) => Promise<ScrapeOutcome>,
+  run: ScrapeRun,
   log: Logger,
   metrics?: Pick<MetricsHooks, 'scrapeFinished'>,
+  claims: TickClaims = ALONE,
 ): Scheduler {
   const tasks: ScheduledTask[] = [];
   // Fired by stop(): scrapes abandon their fetches and retry waits instead of holding the shutdown.
@@ -53,21 +139,33 @@ export function startScheduler(
   // A few scrapes at a time: at start every board is due at once (65 fetches, as many DNS lookups,
   // which no abort cancels and which hold the process at exit), and sources are asked politely.
   const limit = pLimit({ concurrency: config.scrapeConcurrency, rejectOnClear: true });
-  const tick = (board: string): Promise<void> => {
+  // The fetches of each tick (by its scheduled time), kept while a board of that tick still runs.
+  const ticks = new Map<number, { fetches: TickFetches; boards: number }>();
+  // `group`: the tick whose fetches the scrape shares (its scheduled time; the start's catch-up is one).
+  const tick = (board: string, fireAt: Date, waitMs: number, group = fireAt.getTime()): Promise<void> => {
     if (stopping.signal.aborted) return Promise.resolve();
     const busy = running.get(board);
     if (busy) {
       log.debug(`scrape ${board}: previous run still going, tick skipped`);
       return busy;
     }
+    const shared = ticks.get(group) ?? { fetches: new TickFetches(), boards: 0 };
+    shared.boards += 1;
+    ticks.set(group, shared);
     const job = (async () => {
       let started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {
+        await pause(waitMs, stopping.signal);
+        if (stopping.signal.aborted) return;
+        if (!(await claims.claim(board, fireAt))) {
+          log.debug(`scrape ${board}: the tick of ${fireAt.toISOString()} is run by another instance`);
+          return;
+        }
         // Timed from when the scrape starts, not while it waits for its turn.
         const outcome = await limit(async () => {
           started = performance.now();
-          return run(board, stopping.signal);
+          return run(board, stopping.signal, shared.fetches);
         });
         metrics?.scrapeFinished(outcome, seconds());
         (outcome.status === 'failed' || outcome.status === 'abandoned' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
@@ -83,6 +181,7 @@ export function startScheduler(
         }
       } finally {
         running.delete(board);
+        if (--shared.boards === 0) ticks.delete(group);
       }
     })();
     running.set(board, job);
@@ -94,13 +193,36 @@ export function startScheduler(
       skipped.push({ board, reason: settings.notConfigured });
       continue;
     }
-    jobs.push({ board, schedule: settings.schedule });
-    tasks.push(cron.schedule(settings.schedule, () => tick(board), { name: `scrape:${board}` }));
-    if (config.scrapeOnStart) void tick(board);
+    const jitterMs = jitterFor(board, settings.schedule, config.scrapeJitterMs);
+    jobs.push({ board, schedule: settings.schedule, jitterMs });
+    tasks.push(cron.schedule(settings.schedule, (context) => tick(board, context.date, jitterMs), { name: `scrape:${board}` }));
   }
+  // The catch-up: boards whose last scheduled time passed with no scrape since, all as one tick
+  // (their shared documents fetched once), each claimed under that scheduled time.
+  const started = (async () => {
+    if (!config.scrapeOnStart) return;
+    const now = new Date();
+    const due: { board: string; fireAt: Date }[] = [];
+    const fires = new Map<string, Date | null>();
+    for (const job of jobs) {
+      try {
+        const last = await claims.lastScraped(job.board);
+        if (!fires.has(job.schedule)) fires.set(job.schedule, previousFire(job.schedule, now));
+        const fired = fires.get(job.schedule)!;
+        if (last !== null && (fired === null || fired.getTime() <= last.getTime())) continue;
+        // Never scraped, and no scheduled time found: claimed under the epoch, once for all instances.
+        due.push({ board: job.board, fireAt: fired ?? new Date(0) });
+      } catch (error) {
+        log.error(`scrape ${job.board}: could not tell whether a tick was missed: ${describeError(error)}`);
+      }
+    }
+    // One tick for the fetches (the start's), each board claimed under its own missed time.
+    for (const { board, fireAt } of due) void tick(board, fireAt, 0, -now.getTime());
+  })();
   return {
     jobs,
     skipped,
+    started,
     get running() {
       return !stopping.signal.aborted;
     },
@@ -108,6 +230,7 @@ export function startScheduler(
       stopping.abort('shutting down');
       limit.clearQueue();
       for (const task of tasks) await task.destroy();
+      await started;
       // Fetches end at once; a capture already fetched finishes storing before the database closes.
       await Promise.all(running.values());
     },

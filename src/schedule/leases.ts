@@ -1,0 +1,44 @@
+import { and, eq, lt, max } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { scrapeLeases, scrapes } from '../db/schema.ts';
+import type { TickClaims } from './scheduler.ts';
+
+/** How long a lease row is kept: long past any tick, short enough that the table stays small. */
+export const LEASE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Claims between two prunes of old lease rows. */
+const PRUNE_EVERY = 500;
+
+/**
+ * Ticks claimed through the database: a row per board and scheduled time, inserted by the first
+ * instance to ask (INSERT … ON CONFLICT DO NOTHING: one winner, whatever the number of instances
+ * and on PGlite too). The last scrape time is the scrape log's.
+ */
+export function databaseClaims(db: Db, holder: string, now: () => Date = () => new Date()): TickClaims & { prune(): Promise<number> } {
+  let claimsSincePrune = 0;
+  const prune = async () => {
+    const gone = await db
+      .delete(scrapeLeases)
+      .where(lt(scrapeLeases.takenAt, new Date(now().getTime() - LEASE_KEEP_MS)))
+      .returning({ boardId: scrapeLeases.boardId });
+    return gone.length;
+  };
+  return {
+    async claim(board, fireAt) {
+      if (++claimsSincePrune >= PRUNE_EVERY) {
+        claimsSincePrune = 0;
+        await prune();
+      }
+      const won = await db.insert(scrapeLeases).values({ boardId: board, fireAt, holder, takenAt: now() }).onConflictDoNothing().returning({ boardId: scrapeLeases.boardId });
+      return won.length > 0;
+    },
+    async lastScraped(board) {
+      const [row] = await db
+        .select({ at: max(scrapes.lastRanAt) })
+        .from(scrapes)
+        .where(and(eq(scrapes.boardId, board), eq(scrapes.origin, 'live')));
+      return row?.at ? new Date(row.at) : null;
+    },
+    prune,
+  };
+}
