@@ -24,13 +24,21 @@ export function databaseClaims(db: Db, holder: string, now: () => Date = () => n
     return gone.length;
   };
   return {
-    async claim(board, fireAt) {
+    async claim(boards, fireAt) {
+      if (boards.length === 0) return new Set();
       if (++claimsSincePrune >= PRUNE_EVERY) {
         claimsSincePrune = 0;
         await prune();
       }
-      const won = await db.insert(scrapeLeases).values({ boardId: board, fireAt, holder, takenAt: now() }).onConflictDoNothing().returning({ boardId: scrapeLeases.boardId });
-      return won.length > 0;
+      // One statement, rows in one order: a second instance inserting the same rows waits for the
+      // first one's row, then finds them all taken (never half each, never a deadlock).
+      const takenAt = now();
+      const won = await db
+        .insert(scrapeLeases)
+        .values([...boards].sort().map((boardId) => ({ boardId, fireAt, holder, takenAt })))
+        .onConflictDoNothing()
+        .returning({ boardId: scrapeLeases.boardId });
+      return new Set(won.map((row) => row.boardId));
     },
     async lastScraped(board) {
       const [row] = await db

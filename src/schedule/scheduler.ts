@@ -25,22 +25,25 @@ export function describeOutcome(outcome: ScrapeOutcome): string {
 }
 
 /**
- * How instances sharing one database divide the ticks. `serve` on PostgreSQL uses leases in the
- * database (./leases.ts); without claims the scheduler runs every tick itself.
+ * How instances sharing one database divide the ticks. `serve` uses leases in the database
+ * (./leases.ts); without claims the scheduler runs every tick itself.
  */
 export interface TickClaims {
-  /** True when this instance runs `board`'s tick scheduled at `fireAt`: no other instance claimed it. */
-  claim(board: string, fireAt: Date): Promise<boolean>;
+  /**
+   * The boards of `boards` whose tick scheduled at `fireAt` this instance runs: those no other
+   * instance claimed. The boards of one document are asked together, so one instance gets them all.
+   */
+  claim(boards: readonly string[], fireAt: Date): Promise<Set<string>>;
   /** When the board was last scraped live (whatever the outcome), or null when never. */
   lastScraped(board: string): Promise<Date | null>;
 }
 
 /** Every tick is this instance's; nothing is known of earlier scrapes (each board is caught up at start). */
-const ALONE: TickClaims = { claim: async () => true, lastScraped: async () => null };
+const ALONE: TickClaims = { claim: async (boards) => new Set(boards), lastScraped: async () => null };
 
 /** The running schedule. */
 export interface Scheduler {
-  /** Board ids with their cron expressions, and how long each tick waits before it starts (ms). */
+  /** Board ids with their cron expressions, and how long each tick waits after its time (ms). */
   jobs: { board: string; schedule: string; jitterMs: number }[];
   /** Boards with a schedule that cannot run, and why (a missing API key). */
   skipped: { board: string; reason: string }[];
@@ -54,28 +57,29 @@ export interface Scheduler {
 /** What a scrape is handed: the shutdown signal, and the tick's fetches shared with the other boards of that tick. */
 export type ScrapeRun = (board: string, signal: AbortSignal, shared: TickFetches) => Promise<ScrapeOutcome>;
 
-/** A fraction in [0, 1) fixed for each board id (FNV-1a): where in its jitter window the board's ticks start. */
-export function boardFraction(board: string): number {
+/** A fraction in [0, 1) fixed for each text (FNV-1a): where in its jitter window a document's ticks start. */
+export function fractionOf(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < board.length; i++) {
-    hash ^= board.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash / 2 ** 32;
 }
 
 /**
- * How long a board's ticks wait after their scheduled time: a fixed share of the jitter window, so
- * boards on one schedule do not all start their fetches in the same second. The window is
- * `maxMs`, but at most a tenth of the time between two ticks (a schedule in seconds stays one).
+ * How long the ticks of a document (`key`: its URL) wait after their scheduled time: a fixed share
+ * of the jitter window, so the boards of one schedule do not all fetch in the same second, while
+ * the boards that read one document still fetch it together. The window is `maxMs`, but at most a
+ * tenth of the time between two ticks (a schedule in seconds stays one).
  */
-export function jitterFor(board: string, expression: string, maxMs: number): number {
+export function jitterFor(key: string, expression: string, maxMs: number): number {
   if (maxMs <= 0) return 0;
   const task = createTask(expression, () => {}, { timezone: 'UTC' });
   try {
     const [first, second] = task.getNextRuns(2);
     const period = first && second ? second.getTime() - first.getTime() : maxMs * 10;
-    return Math.floor(boardFraction(board) * Math.min(maxMs, period / 10));
+    return Math.floor(fractionOf(key) * Math.min(maxMs, period / 10));
   } finally {
     void task.destroy();
   }
@@ -99,29 +103,18 @@ export function previousFire(expression: string, now: Date): Date | null {
   }
 }
 
-/** Waits `ms`, or less when `signal` fires first. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** How long the boards of one tick and document are gathered before they are claimed together. */
+const GATHER_MS = 100;
 
 /**
  * Schedules each board that has a schedule. A tick never overlaps the previous one of the same
  * board, and one failing board never stops the others or the service.
  *
- * With `claims` shared by several instances on one database, each board's tick is run by the
- * instance that claims it first (the others skip it), so an instance that stops or dies leaves its
- * boards to the others at their next tick. At start, a board whose last scheduled time passed
- * without a scrape (the service was down) is scraped once, by whichever instance claims it. The
- * boards of one tick share their fetches: a document several boards read is fetched once.
+ * Ticks are claimed (`claims`) per board and scheduled time, so several instances on one database
+ * run each tick once between them, and an instance that stops or dies leaves its boards to the
+ * others at their next tick. The boards that read one document at one time are claimed together
+ * and share one fetch of it. At start, a board whose last scheduled time passed without a scrape
+ * (the service was down) is scraped once, by whichever instance claims it.
  */
 export function startScheduler(
   config: Config,
@@ -139,70 +132,98 @@ export function startScheduler(
   // A few scrapes at a time: at start every board is due at once (65 fetches, as many DNS lookups,
   // which no abort cancels and which hold the process at exit), and sources are asked politely.
   const limit = pLimit({ concurrency: config.scrapeConcurrency, rejectOnClear: true });
-  // The fetches of each tick (by its scheduled time), kept while a board of that tick still runs.
+  // The boards due at one time for one document, gathered until they are claimed.
+  const gathering = new Map<string, { boards: string[]; done: Promise<void> }>();
+  // The fetches of each tick (by its time), kept while a board of it still runs.
   const ticks = new Map<number, { fetches: TickFetches; boards: number }>();
-  // `group`: the tick whose fetches the scrape shares (its scheduled time; the start's catch-up is one).
-  const tick = (board: string, fireAt: Date, waitMs: number, group = fireAt.getTime()): Promise<void> => {
-    if (stopping.signal.aborted) return Promise.resolve();
-    const busy = running.get(board);
-    if (busy) {
-      log.debug(`scrape ${board}: previous run still going, tick skipped`);
-      return busy;
-    }
-    const shared = ticks.get(group) ?? { fetches: new TickFetches(), boards: 0 };
-    shared.boards += 1;
-    ticks.set(group, shared);
-    const job = (async () => {
-      let started = performance.now();
-      const seconds = () => (performance.now() - started) / 1000;
-      try {
-        await pause(waitMs, stopping.signal);
-        if (stopping.signal.aborted) return;
-        if (!(await claims.claim(board, fireAt))) {
-          log.debug(`scrape ${board}: the tick of ${fireAt.toISOString()} is run by another instance`);
-          return;
-        }
-        // Timed from when the scrape starts, not while it waits for its turn.
-        const outcome = await limit(async () => {
-          started = performance.now();
-          return run(board, stopping.signal, shared.fetches);
-        });
-        metrics?.scrapeFinished(outcome, seconds());
-        (outcome.status === 'failed' || outcome.status === 'abandoned' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
-      } catch (error) {
-        // A scrape still waiting for its turn at shutdown is dropped, not started.
-        if (stopping.signal.aborted && (error as Error).name === 'AbortError') {
-          log.debug(`scrape ${board}: not started, shutting down`);
-        } else {
-          const message = describeError(error);
-          // Not recorded in the scrape log (the run itself broke), but a failed scrape all the same.
-          metrics?.scrapeFinished({ board, status: 'failed', error: message, httpStatus: null }, seconds());
-          log.error(`scrape ${board}: ${message}`);
-        }
-      } finally {
-        running.delete(board);
-        if (--shared.boards === 0) ticks.delete(group);
+  const documentOf = (board: string) => config.boards.get(board)?.url ?? board;
+
+  const scrape = async (board: string, shared: TickFetches): Promise<void> => {
+    let started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      // Timed from when the scrape starts, not while it waits for its turn.
+      const outcome = await limit(async () => {
+        started = performance.now();
+        return run(board, stopping.signal, shared);
+      });
+      metrics?.scrapeFinished(outcome, seconds());
+      (outcome.status === 'failed' || outcome.status === 'abandoned' ? log.warn : log.info)(`scrape ${describeOutcome(outcome)}`);
+    } catch (error) {
+      // A scrape still waiting for its turn at shutdown is dropped, not started.
+      if (stopping.signal.aborted && (error as Error).name === 'AbortError') {
+        log.debug(`scrape ${board}: not started, shutting down`);
+      } else {
+        const message = describeError(error);
+        // Not recorded in the scrape log (the run itself broke), but a failed scrape all the same.
+        metrics?.scrapeFinished({ board, status: 'failed', error: message, httpStatus: null }, seconds());
+        log.error(`scrape ${board}: ${message}`);
       }
-    })();
-    running.set(board, job);
-    return job;
+    }
   };
+
+  /**
+   * A board due at `fireAt`: after `waitMs` (its document's jitter), it is claimed with the other
+   * boards of the document due then, and the ones won are scraped sharing the tick's fetches.
+   */
+  const tick = (board: string, fireAt: Date, waitMs: number): void => {
+    if (stopping.signal.aborted) return;
+    if (running.has(board)) {
+      log.debug(`scrape ${board}: previous run still going, tick skipped`);
+      return;
+    }
+    const key = `${fireAt.getTime()} ${documentOf(board)}`;
+    const gathered = gathering.get(key);
+    if (gathered) {
+      gathered.boards.push(board);
+      running.set(board, gathered.done);
+      return;
+    }
+    const boards = [board];
+    const done = (async () => {
+      await pause(Math.max(waitMs, GATHER_MS), stopping.signal);
+      gathering.delete(key);
+      if (stopping.signal.aborted) return;
+      let won: Set<string>;
+      try {
+        won = await claims.claim([...boards].sort(), fireAt);
+      } catch (error) {
+        log.error(`scrape ${boards.join(', ')}: the tick of ${fireAt.toISOString()} could not be claimed: ${describeError(error)}`);
+        return;
+      }
+      for (const other of boards) if (!won.has(other)) log.debug(`scrape ${other}: the tick of ${fireAt.toISOString()} is run by another instance`);
+      if (won.size === 0) return;
+      const shared = ticks.get(fireAt.getTime()) ?? { fetches: new TickFetches(), boards: 0 };
+      ticks.set(fireAt.getTime(), shared);
+      shared.boards += won.size;
+      try {
+        await Promise.all([...won].map((one) => scrape(one, shared.fetches)));
+      } finally {
+        shared.boards -= won.size;
+        if (shared.boards === 0) ticks.delete(fireAt.getTime());
+      }
+    })().finally(() => {
+      for (const one of boards) running.delete(one);
+    });
+    gathering.set(key, { boards, done });
+    running.set(board, done);
+  };
+
   for (const [board, settings] of config.boards) {
     if (!settings.schedule) continue;
     if (settings.notConfigured) {
       skipped.push({ board, reason: settings.notConfigured });
       continue;
     }
-    const jitterMs = jitterFor(board, settings.schedule, config.scrapeJitterMs);
+    const jitterMs = jitterFor(documentOf(board), settings.schedule, config.scrapeJitterMs);
     jobs.push({ board, schedule: settings.schedule, jitterMs });
     tasks.push(cron.schedule(settings.schedule, (context) => tick(board, context.date, jitterMs), { name: `scrape:${board}` }));
   }
-  // The catch-up: boards whose last scheduled time passed with no scrape since, all as one tick
-  // (their shared documents fetched once), each claimed under that scheduled time.
+  // The catch-up: each board whose last scheduled time passed with no scrape since, claimed under
+  // that time (the boards of one document and time together, sharing its fetch).
   const started = (async () => {
     if (!config.scrapeOnStart) return;
     const now = new Date();
-    const due: { board: string; fireAt: Date }[] = [];
     const fires = new Map<string, Date | null>();
     for (const job of jobs) {
       try {
@@ -211,13 +232,11 @@ export function startScheduler(
         const fired = fires.get(job.schedule)!;
         if (last !== null && (fired === null || fired.getTime() <= last.getTime())) continue;
         // Never scraped, and no scheduled time found: claimed under the epoch, once for all instances.
-        due.push({ board: job.board, fireAt: fired ?? new Date(0) });
+        tick(job.board, fired ?? new Date(0), 0);
       } catch (error) {
         log.error(`scrape ${job.board}: could not tell whether a tick was missed: ${describeError(error)}`);
       }
     }
-    // One tick for the fetches (the start's), each board claimed under its own missed time.
-    for (const { board, fireAt } of due) void tick(board, fireAt, 0, -now.getTime());
   })();
   return {
     jobs,
@@ -235,4 +254,18 @@ export function startScheduler(
       await Promise.all(running.values());
     },
   };
+}
+
+/** Waits `ms`, or less when `signal` fires first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
