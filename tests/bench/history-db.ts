@@ -149,6 +149,18 @@ export async function historyStats(db: Db): Promise<HistoryStats> {
   };
 }
 
+/** A PostgreSQL database's size and its largest tables' (with their indexes and TOAST), in bytes, after a vacuum. */
+export async function databaseSizes(db: Db): Promise<{ database: number; tables: { name: string; bytes: number }[] }> {
+  await db.execute(sql`vacuum`);
+  const [total] = (await db.execute(sql`select pg_database_size(current_database())::bigint as bytes`)) as unknown as { bytes: string | number }[];
+  const tables = (await db.execute(sql`
+    select c.relname as name, pg_total_relation_size(c.oid)::bigint as bytes
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r' and n.nspname = 'public'
+    order by pg_total_relation_size(c.oid) desc`)) as unknown as { name: string; bytes: string | number }[];
+  return { database: Number(total!.bytes), tables: tables.map((table) => ({ name: table.name, bytes: Number(table.bytes) })) };
+}
+
 /**
  * Stores the year of history into an empty, migrated database through `applyCapture`, hour by
  * hour, the three boards interleaved as a scheduler would scrape them. `progress` hears how far it is.

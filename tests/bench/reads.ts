@@ -25,7 +25,7 @@ import { PUBLIC_FEED_KINDS } from '../../src/feed/routes.ts';
 import { FEED_KIND_ORDER, MAX_FEED_ITEM_EVENTS } from '../../src/db/queries.ts';
 import { loadIdentity } from '../../src/identity/identity.ts';
 import { keysOf } from '../../src/identity/store.ts';
-import { HISTORY_START, HISTORY_HOURS, historyDump, historyStats, openHistoryPglite, openHistoryPostgres } from './history-db.ts';
+import { databaseSizes, HISTORY_START, HISTORY_HOURS, historyDump, historyStats, openHistoryPglite, openHistoryPostgres } from './history-db.ts';
 import { runAlone } from './postgres-server.ts';
 
 const run = promisify(execFile);
@@ -323,6 +323,16 @@ export async function benchReads(root: string, postgresUrl: string, log: (line: 
       );
       const postgres = await openHistoryPostgres(pglite.db, postgresUrl);
       try {
+        // What a year of history takes on a PostgreSQL server: the sizing figure of README "Running at scale".
+        const sizes = await databaseSizes(postgres.db);
+        const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+        lines.push(
+          `  on PostgreSQL: database ${mb(sizes.database)} (a year of three boards), of it ${sizes.tables
+            .slice(0, 4)
+            .map((table) => `${table.name} ${mb(table.bytes)}`)
+            .join(', ')}`,
+          '',
+        );
         lines.push(...formatReads('PostgreSQL', await measureReads(postgres, seconds, log), true), '');
       } finally {
         await postgres.close();
