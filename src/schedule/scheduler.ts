@@ -106,6 +106,9 @@ export function previousFire(expression: string, now: Date): Date | null {
 /** How long the boards of one tick and document are gathered before they are claimed together. */
 const GATHER_MS = 100;
 
+/** The fetch group of the start's catch-up (scheduled ticks' groups are their times, never negative). */
+const CATCH_UP = -1;
+
 /**
  * Schedules each board that has a schedule. A tick never overlaps the previous one of the same
  * board, and one failing board never stops the others or the service.
@@ -164,9 +167,10 @@ export function startScheduler(
 
   /**
    * A board due at `fireAt`: after `waitMs` (its document's jitter), it is claimed with the other
-   * boards of the document due then, and the ones won are scraped sharing the tick's fetches.
+   * boards of the document due then, and the ones won are scraped sharing the fetches of
+   * `fetchGroup` (the tick's time; the start's catch-up is one group, whatever times it claims).
    */
-  const tick = (board: string, fireAt: Date, waitMs: number): void => {
+  const tick = (board: string, fireAt: Date, waitMs: number, fetchGroup = fireAt.getTime()): void => {
     if (stopping.signal.aborted) return;
     if (running.has(board)) {
       log.debug(`scrape ${board}: previous run still going, tick skipped`);
@@ -193,14 +197,14 @@ export function startScheduler(
       }
       for (const other of boards) if (!won.has(other)) log.debug(`scrape ${other}: the tick of ${fireAt.toISOString()} is run by another instance`);
       if (won.size === 0) return;
-      const shared = ticks.get(fireAt.getTime()) ?? { fetches: new TickFetches(), boards: 0 };
-      ticks.set(fireAt.getTime(), shared);
+      const shared = ticks.get(fetchGroup) ?? { fetches: new TickFetches(), boards: 0 };
+      ticks.set(fetchGroup, shared);
       shared.boards += won.size;
       try {
         await Promise.all([...won].map((one) => scrape(one, shared.fetches)));
       } finally {
         shared.boards -= won.size;
-        if (shared.boards === 0) ticks.delete(fireAt.getTime());
+        if (shared.boards === 0) ticks.delete(fetchGroup);
       }
     })().finally(() => {
       for (const one of boards) running.delete(one);
@@ -232,7 +236,7 @@ export function startScheduler(
         const fired = fires.get(job.schedule)!;
         if (last !== null && (fired === null || fired.getTime() <= last.getTime())) continue;
         // Never scraped, and no scheduled time found: claimed under the epoch, once for all instances.
-        tick(job.board, fired ?? new Date(0), 0);
+        tick(job.board, fired ?? new Date(0), 0, CATCH_UP);
       } catch (error) {
         log.error(`scrape ${job.board}: could not tell whether a tick was missed: ${describeError(error)}`);
       }

@@ -139,6 +139,8 @@ describe('the scheduler with claims', () => {
         RANKWATCH_URL_LMARENA_TEXT: text,
         RANKWATCH_URL_LMARENA_TEXT_CODING: text,
         RANKWATCH_URL_LMARENA_TEXT_MATH: text,
+        // One schedule for the three: one scheduled time missed, one claim (whatever the hour of the run).
+        RANKWATCH_SCHEDULE_LMARENA_TEXT: '0 */3 * * *',
       },
       allBoards,
     );
