@@ -221,7 +221,8 @@ export function startScheduler(
     }
     const jitterMs = jitterFor(documentOf(board), settings.schedule, config.scrapeJitterMs);
     jobs.push({ board, schedule: settings.schedule, jitterMs });
-    tasks.push(cron.schedule(settings.schedule, (context) => tick(board, context.date, jitterMs), { name: `scrape:${board}` }));
+    // In UTC, as on Workers (and as previousFire reads them), whatever the machine's time zone.
+    tasks.push(cron.schedule(settings.schedule, (context) => tick(board, context.date, jitterMs), { name: `scrape:${board}`, timezone: 'UTC' }));
   }
   // The catch-up: each board whose last scheduled time passed with no scrape since, claimed under
   // that time (the boards of one document and time together, sharing its fetch).
