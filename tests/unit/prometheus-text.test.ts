@@ -90,8 +90,21 @@ describe('Metrics', () => {
       { RANKWATCH_BOARDS: 'lmarena-text', RANKWATCH_URL_LMARENA_TEXT: 'http://127.0.0.1:9/x.json', RANKWATCH_SCHEDULE_LMARENA_TEXT: '0 0 1 1 *', RANKWATCH_SCRAPE_ON_START: 'true' },
       allBoards,
     );
-    const scheduler = startScheduler(config, async () => { throw new Error('database went away'); }, createLogger('error', () => {}), m);
+    let ran = false;
+    const scheduler = startScheduler(
+      config,
+      async () => {
+        ran = true;
+        throw new Error('database went away');
+      },
+      createLogger('error', () => {}),
+      m,
+    );
     expect(scheduler.running).toBe(true);
+    // The start's catch-up scrapes the board (never scraped) once its claim is in.
+    await scheduler.started;
+    const deadline = Date.now() + 5_000;
+    while (!ran && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await scheduler.stop();
     expect(scheduler.running).toBe(false);
     const families = parseExposition(await m.registry.metrics());
