@@ -27,8 +27,8 @@ const nodePost: WebhookPost = (url, addresses, headers, body, timeoutMs, signal)
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
+          if (size < MAX_ANSWER_BYTES) chunks.push(chunk.subarray(0, MAX_ANSWER_BYTES - size));
           size += chunk.length;
-          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
         });
         res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
