@@ -225,6 +225,16 @@ describe.skipIf(skipReason !== null)(`wrangler dev: the Worker in workerd on Pos
     expect(await response.json()).toMatchObject({ status: 'ok' });
   });
 
+  it('serves the dashboard and the API document; the files read from disk on Node answer 404 (no filesystem)', async () => {
+    const home = await get('/');
+    expect(home.status, output).toBe(200);
+    expect(home.headers.get('content-type')).toContain('text/html');
+    const document = await get('/openapi.json');
+    expect(document.status).toBe(200);
+    expect(Object.keys(((await document.json()) as { paths: Record<string, unknown> }).paths)).toContain('/v1/events');
+    expect((await get('/assets/dashboard.css')).status).toBe(404);
+  });
+
   it('refuses webhook URLs to private hosts by name and literal address, with no DNS on Workers', async () => {
     const create = (url: string) =>
       get('/v1/subscriptions', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'webhook', url }) });
