@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { defaultFetchDeps } from './ingest/fetch.ts';
 import { Dispatcher } from './notify/dispatcher.ts';
+import { fetchTransport } from './notify/transport.ts';
 import { scrapeBoard } from './ingest/run.ts';
 import { describeOutcome } from './schedule/scheduler.ts';
 import { allBoards } from '../scrapers/index.ts';
@@ -60,7 +61,7 @@ export default {
     const config = settings(env);
     return withDatabase(env, async (database) =>
       // No /metrics: each request builds a new app, and isolates come and go, so counters would never add up.
-      createApp({ db: database.db, publicUrl: config.publicUrl, adminToken: config.adminToken, urlPolicy: { allowHosts: config.delivery.allowHosts }, metrics: null }).fetch(request),
+      createApp({ db: database.db, publicUrl: config.publicUrl, adminToken: config.adminToken, urlPolicy: { allowHosts: config.delivery.allowHosts, guard: 'literal' }, metrics: null }).fetch(request),
     );
   },
 
@@ -80,6 +81,8 @@ export default {
           allowHosts: config.delivery.allowHosts,
           timeoutMs: config.delivery.timeoutMs,
           retrySchedule: config.delivery.retrySchedule,
+          // No DNS and no pinned sockets on Workers: the platform's fetch, with the literal URL guard.
+          transport: fetchTransport(),
           log: (_level, message) => console.log(message),
         });
         while ((await dispatcher.runOnce()) > 0) {

@@ -8,7 +8,8 @@ const postgresUrl = process.env.RANKWATCH_TEST_DATABASE_URL;
 // may create databases) the database tests run a second time against real PostgreSQL. The browser
 // tests (tests/browser/, headless Chromium) run once, on PGlite, in a project of their own: one
 // file at a time, after the other files, so at most one Chromium runs and it does not compete
-// with the rest of the suite for the CPUs.
+// with the rest of the suite for the CPUs. The Workers tests (tests/workers/: the Worker built and
+// run by wrangler in workerd, on the PostgreSQL server; skipped without one) likewise.
 export default defineConfig({
   test: {
     root,
@@ -20,7 +21,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'pglite', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**'], env: { RANKWATCH_TEST_DB: 'pglite' } },
+        test: { name: 'pglite', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/browser/**', 'tests/workers/**'], env: { RANKWATCH_TEST_DB: 'pglite' } },
+      },
+      {
+        extends: true,
+        // One file at a time after the others, like the browser tests: workerd is a heavy process.
+        test: { name: 'workers', include: ['tests/workers/**/*.test.ts'], fileParallelism: false, env: { RANKWATCH_TEST_DB: 'postgres' } },
       },
       {
         extends: true,

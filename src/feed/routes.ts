@@ -86,6 +86,22 @@ function gzipped(document: Encoded): { bytes: Uint8Array<ArrayBuffer>; etag: str
   return document.gzip;
 }
 
+/** Cloudflare Workers' extension of ResponseInit (ignored elsewhere). */
+interface WorkersResponseInit extends ResponseInit {
+  /** `manual`: the body is already in its Content-Encoding; the default, `automatic`, has workerd encode it (again). */
+  encodeBody?: 'automatic' | 'manual';
+}
+
+/**
+ * A response whose body is already gzipped, marked so for Cloudflare Workers: workerd encodes a
+ * body in its Content-Encoding unless told it is done, and a reader would get gzip inside gzip.
+ * Node (and any other runtime) ignores the mark.
+ */
+function alreadyEncoded(response: Response): Response {
+  const init: WorkersResponseInit = { status: response.status, statusText: response.statusText, headers: response.headers, encodeBody: 'manual' };
+  return new Response(response.body, init);
+}
+
 /**
  * Whether an `Accept-Encoding` value accepts gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`) with a
  * q-value above 0, or `*` above 0 when gzip is not refused by name.
@@ -180,13 +196,14 @@ export function feedRoutes(deps: FeedDeps) {
       const document = encoded(`${format.path} ${context.selfUrl}`, format.render(context, items, written));
       const gzip = acceptsGzip(c.req.header('accept-encoding'));
       const { bytes, etag } = gzip ? gzipped(document) : document;
-      return c.body(bytes, 200, {
+      const response = c.body(bytes, 200, {
         'content-type': format.contentType,
         ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         vary: 'Accept-Encoding',
         etag,
         ...(lastModified ? { 'last-modified': lastModified.toUTCString() } : {}),
       });
+      return gzip ? alreadyEncoded(response) : response;
     });
   }
   return group;

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { scrapers } from '../../scrapers/index.ts';
 import type { Scraper } from '../../scrapers/scraper.ts';
 import { AppError } from '../errors.ts';
+import { ALIASES_YAML, ORGANIZATIONS_YAML } from './tables.ts';
 
 /**
  * Model identity: which model an entry is, across sources and formats, who made it and where.
@@ -201,15 +201,11 @@ export interface LoadIdentityOptions {
   extraOrganizationsFile?: string;
 }
 
-let shipped: { aliases: string; organizations: string } | null = null;
 let shippedIdentity: Identity | null = null;
 
+/** The shipped tables' text: the YAML files as `npm run docs` copied them into ./tables.ts (no filesystem read, so the Worker has them too). */
 function shippedTables(): { aliases: string; organizations: string } {
-  shipped ??= {
-    organizations: readFileSync(new URL('./organizations.yaml', import.meta.url), 'utf8'),
-    aliases: readFileSync(new URL('./aliases.yaml', import.meta.url), 'utf8'),
-  };
-  return shipped;
+  return { organizations: ORGANIZATIONS_YAML, aliases: ALIASES_YAML };
 }
 
 /** The shipped tables, extended by the user's YAML (same shapes; an entry with a known id overrides it, aliases add up). */

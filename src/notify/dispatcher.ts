@@ -1,5 +1,3 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { and, asc, eq, inArray, isNotNull, lte, or, isNull, lt, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
 import { deliveries, deliveryAttempts, events, snapshots, subscriptions } from '../db/schema.ts';
@@ -10,9 +8,10 @@ import type { Alert, AlertChangeSet } from './alert.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
 import { groupByChangeSet } from './filters.ts';
 import { toStoredEvent } from '../db/queries.ts';
-import { lookupFor, type WebhookLookup } from './ssrf.ts';
+import type { WebhookLookup } from './ssrf.ts';
+import { nodeTransport, type WebhookTransport } from './transport.ts';
 import { adapterFor, checkChannelUrl } from './channels/index.ts';
-import type { AttemptResult, ChannelAdapter, ReceiverResponse } from './channels/adapter.ts';
+import type { AttemptResult, ChannelAdapter } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS, retryDelay } from './retry.ts';
 
@@ -27,43 +26,13 @@ export interface DispatcherOptions {
   /** Deliveries claimed per round. */
   batchSize?: number;
   lookup?: WebhookLookup | undefined;
+  /** How requests are checked and sent: Node's pinned sockets (default), or `fetchTransport()` on Workers. */
+  transport?: WebhookTransport;
   now?: () => Date;
   random?: () => number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Hears each recorded attempt (Prometheus metrics). */
   metrics?: Pick<MetricsHooks, 'deliveryAttempted'>;
-}
-
-/** POSTs a body, pinned to the checked addresses, no redirects, with a deadline. */
-async function post(
-  url: URL,
-  addresses: readonly string[],
-  headers: Record<string, string>,
-  body: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<ReceiverResponse> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      // No shared agent: a pooled socket could bypass the address pinned for this request.
-      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: lookupFor(addresses), timeout: timeoutMs, agent: false, signal },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= 64 * 1024) chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -164,6 +133,7 @@ export class Dispatcher {
     this.#options = {
       retrySchedule: DEFAULT_RETRY_SCHEDULE_MS,
       batchSize: 10,
+      transport: nodeTransport,
       now: () => new Date(),
       random: Math.random,
       ...options,
@@ -336,8 +306,9 @@ export class Dispatcher {
     let result: AttemptResult;
     try {
       if (signal.aborted) throw new Error('abandoned: shutting down');
-      // Checked again at send time: the name may resolve elsewhere now. The socket goes to the checked address.
-      const checked = await checkChannelUrl(subscription.channel, subscription.url, { allowHosts: this.#options.allowHosts, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
+      // Checked again at send time: the name may resolve elsewhere now. On Node the socket goes to the checked address.
+      const { guard, post } = this.#options.transport;
+      const checked = await checkChannelUrl(subscription.channel, subscription.url, { allowHosts: this.#options.allowHosts, guard, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
       const request = adapter.render(alert, subscription, now);
       result = adapter.judge(await post(request.url, checked.addresses, request.headers, request.body, this.#options.timeoutMs, signal), now);
     } catch (error) {

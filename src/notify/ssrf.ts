@@ -11,16 +11,30 @@ export const WEBHOOK_ALLOW_HOSTS_ENV = 'RANKWATCH_WEBHOOK_ALLOW_HOSTS';
 /** Resolves a host name to all its addresses (the shape of `dns.promises.lookup(host, { all: true })`). */
 export type WebhookLookup = (host: string) => Promise<{ address: string; family: number }[]>;
 
+/**
+ * How the guard judges a host. `resolving` (Node): every address the name resolves to must be
+ * public, and the request is then pinned to those addresses. `literal` (Cloudflare Workers, which
+ * have no DNS lookup and whose `fetch` cannot be pinned): an IP literal is judged by its address,
+ * a name by `privateName`'s rules only; a public name that resolves to a private address passes.
+ */
+export const URL_GUARDS = ['resolving', 'literal'] as const;
+export type UrlGuard = (typeof URL_GUARDS)[number];
+
 export interface WebhookUrlOptions {
   /** Host names or IP literals (optionally `host:port`, `[v6]:port`) exempt from the address check; http is allowed for them. */
   allowHosts: readonly string[];
   /** Replaces DNS resolution (tests). */
   lookup?: WebhookLookup;
+  /** `resolving` unless said otherwise (see URL_GUARDS). */
+  guard?: UrlGuard;
 }
 
 export interface CheckedWebhookUrl {
   url: URL;
-  /** The addresses the host resolved to (the literal itself for an IP host); pin the connection to them with `lookupFor`. */
+  /**
+   * The addresses the host resolved to (the literal itself for an IP host); pin the connection to
+   * them with `lookupFor`. Empty for a name under the `literal` guard: nothing was resolved.
+   */
   addresses: string[];
 }
 
@@ -62,6 +76,12 @@ export async function checkWebhookUrl(url: string, options: WebhookUrlOptions): 
   let addresses: string[];
   if (isIP(host) !== 0) {
     addresses = [host];
+  } else if (options.guard === 'literal') {
+    addresses = [];
+    const reason = allowed ? null : privateName(host);
+    if (reason) {
+      throw new InvalidInputError('url', `${shown}: host ${host} is ${reason}; webhooks must reach a public address (allow a host with ${WEBHOOK_ALLOW_HOSTS_ENV})`);
+    }
   } else {
     let results: { address: string }[];
     try {
@@ -114,6 +134,25 @@ export function lookupFor(addresses: readonly string[]): LookupFunction {
     if (opts.all) process.nextTick(cb, null, matching);
     else process.nextTick(cb, null, first.address, first.family);
   };
+}
+
+/**
+ * Suffixes of names that only a local resolver answers: `localhost` (RFC 6761), mDNS's `local`
+ * (RFC 6762), `home.arpa` (RFC 8375), ICANN's private-use `internal` (as in cloud metadata names),
+ * and the private TLDs RFC 6762 (appendix G) found in use.
+ */
+const LOCAL_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'localdomain', 'lan', 'home', 'corp', 'intranet', 'private'] as const;
+
+/**
+ * Why a host name (not an IP literal) names a private host without resolving it, or null: a
+ * single-label name (completed by the local search domains) or a name under LOCAL_SUFFIXES. The
+ * `literal` guard's rule for names; a public name pointing at a private address is not caught.
+ */
+export function privateName(host: string): string | null {
+  const name = bare(host);
+  const suffix = LOCAL_SUFFIXES.find((candidate) => name === candidate || name.endsWith(`.${candidate}`));
+  if (suffix) return `a local name (.${suffix})`;
+  return name.includes('.') ? null : 'a single-label name, resolved only by local search domains';
 }
 
 /** ipaddr.js's range name for an address (IPv4-mapped IPv6 is classified as its IPv4 address); 'unicast' is public. */

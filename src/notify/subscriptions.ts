@@ -9,7 +9,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Identify } from './filters.ts';
 import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filters } from './filters.ts';
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
-import type { WebhookLookup } from './ssrf.ts';
+import type { UrlGuard, WebhookLookup } from './ssrf.ts';
 import { generateWebhookSecret } from './channels/webhook.ts';
 import { adapterFor, checkChannelUrl, CHANNELS, type Channel } from './channels/index.ts';
 
@@ -46,10 +46,11 @@ export const SubscriptionPatchSchema = z
 /** How long the previous secret still signs after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-/** What the URL guard needs: the allow-listed hosts and (tests) a DNS lookup. */
+/** What the URL guard needs: the allow-listed hosts, (tests) a DNS lookup, and which guard (Workers: `literal`). */
 export interface UrlPolicy {
   allowHosts: readonly string[];
   lookup?: WebhookLookup | undefined;
+  guard?: UrlGuard | undefined;
 }
 
 /** A subscription as the API shows it (never its secret). */
@@ -98,7 +99,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: s
 }
 
 async function checkUrl(channel: string, url: string, policy: UrlPolicy): Promise<string> {
-  return (await checkChannelUrl(channel, url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}) })).url.toString();
+  return (await checkChannelUrl(channel, url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}), ...(policy.guard ? { guard: policy.guard } : {}) })).url.toString();
 }
 
 /** Creates a subscription; a webhook gets its signing secret, returned here and never again. */

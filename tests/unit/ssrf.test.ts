@@ -3,7 +3,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.ts';
-import { checkWebhookUrl, lookupFor, parseAllowHosts, type WebhookLookup } from '../../src/notify/ssrf.ts';
+import { checkWebhookUrl, lookupFor, parseAllowHosts, privateName, type WebhookLookup } from '../../src/notify/ssrf.ts';
 
 /** A fake resolver: host name → addresses; unknown names fail like getaddrinfo. */
 function fakeLookup(table: Record<string, string[]>): WebhookLookup & { calls: string[] } {
@@ -190,6 +190,65 @@ describe('checkWebhookUrl accepts', () => {
     expect(result.addresses).toEqual(['10.0.0.9']);
     expect(lookup.calls).toEqual(['receiver.internal']);
     await expect(checkWebhookUrl('https://receiver.internal/hook', { allowHosts: [], lookup })).rejects.toThrow('10.0.0.9 (private)');
+  });
+});
+
+// Cloudflare Workers: no DNS lookup, so names are judged by their form and IP literals by their address.
+describe("checkWebhookUrl's literal guard (Workers)", () => {
+  /** A lookup that fails the test if the guard calls it. */
+  const noDns = fakeLookup({});
+  const literal = (url: string, allowHosts: readonly string[] = []) => checkWebhookUrl(url, { allowHosts, guard: 'literal', lookup: noDns });
+
+  it.each([
+    ['https://169.254.169.254/latest/meta-data', '169.254.169.254 (linkLocal)'],
+    ['https://10.0.0.5/', '10.0.0.5 (private)'],
+    ['https://[::1]/', '::1 (loopback)'],
+    ['https://[::ffff:127.0.0.1]/', '::ffff:7f00:1 (loopback)'],
+    ['https://2130706433/', '127.0.0.1 (loopback)'],
+  ])('refuses the private IP literal %s', async (url, what) => {
+    await expect(literal(url)).rejects.toThrow(`resolves to ${what}, a private or reserved address`);
+  });
+
+  it.each([
+    ['https://localhost:8443/x', 'host localhost is a local name (.localhost)'],
+    ['https://api.localhost/x', 'host api.localhost is a local name (.localhost)'],
+    ['https://metadata.google.internal/computeMetadata/v1/', 'host metadata.google.internal is a local name (.internal)'],
+    ['https://printer.local/', 'host printer.local is a local name (.local)'],
+    ['https://nas.home.arpa/', 'host nas.home.arpa is a local name (.home.arpa)'],
+    ['https://router.lan./', 'host router.lan is a local name (.lan)'],
+    ['https://Intranet/', 'host intranet is a local name (.intranet)'],
+    ['https://metadata/', 'host metadata is a single-label name, resolved only by local search domains'],
+  ])('refuses the local name in %s', async (url, reason) => {
+    const error = await literal(url).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).message).toContain(`${reason}; webhooks must reach a public address (allow a host with RANKWATCH_WEBHOOK_ALLOW_HOSTS)`);
+  });
+
+  it('passes a public name without resolving it, with no address to pin', async () => {
+    await expect(literal('https://hooks.slack.com/services/x')).resolves.toMatchObject({ addresses: [] });
+    await expect(literal('https://34.206.0.1/hook')).resolves.toMatchObject({ addresses: ['34.206.0.1'] });
+    expect(noDns.calls).toEqual([]);
+  });
+
+  it('keeps the scheme and credential rules', async () => {
+    await expect(literal('http://example.com/')).rejects.toThrow('scheme http is not allowed; http is allowed only for hosts in RANKWATCH_WEBHOOK_ALLOW_HOSTS');
+    await expect(literal('https://user:pw@example.com/')).rejects.toThrow('must not contain credentials');
+  });
+
+  it('honours RANKWATCH_WEBHOOK_ALLOW_HOSTS: an allowed local name or loopback address passes, over http too', async () => {
+    await expect(literal('http://receiver.internal:3000/hook', ['receiver.internal'])).resolves.toMatchObject({ addresses: [] });
+    await expect(literal('http://127.0.0.1:8080/hook', ['127.0.0.1:8080'])).resolves.toMatchObject({ addresses: ['127.0.0.1'] });
+    await expect(literal('http://127.0.0.1:8081/hook', ['127.0.0.1:8080'])).rejects.toThrow('127.0.0.1 (loopback)');
+    expect(noDns.calls).toEqual([]);
+  });
+
+  it('privateName: public names are null', () => {
+    expect(privateName('example.com')).toBeNull();
+    expect(privateName('internal.example.com')).toBeNull();
+    expect(privateName('localhost.example.com')).toBeNull();
   });
 });
 
