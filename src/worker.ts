@@ -6,7 +6,9 @@ import { defaultFetchDeps } from './ingest/fetch.ts';
 import { Dispatcher } from './notify/dispatcher.ts';
 import { fetchTransport } from './notify/transport.ts';
 import { scrapeBoard } from './ingest/run.ts';
-import { describeOutcome } from './schedule/scheduler.ts';
+import { describeOutcome, documentOf } from './schedule/scheduler.ts';
+import { databaseClaims } from './schedule/leases.ts';
+import { pacedFetchDeps, TickFetches } from './ingest/shared-fetch.ts';
 import { allBoards } from '../scrapers/index.ts';
 
 /** The Worker's bindings (wrangler.toml): Postgres through Hyperdrive, plus the usual variables. */
@@ -67,11 +69,19 @@ export default {
 
   async scheduled(controller: { cron: string; scheduledTime: number }, env: WorkerEnv, context: ExecutionContextLike): Promise<void> {
     const config = settings(env);
-    const due = dueBoards(config, new Date(controller.scheduledTime));
+    const fireAt = new Date(Math.floor(controller.scheduledTime / 60_000) * 60_000);
+    const due = dueBoards(config, fireAt);
     const run = withDatabase(env, async (database) => {
-      for (const board of due) {
-        const outcome = await scrapeBoard({ db: database.db, config, fetch: defaultFetchDeps, now: () => new Date(controller.scheduledTime) }, board);
-        console.log(`scrape ${describeOutcome(outcome)}`);
+      // As `serve` does: each board's tick claimed in the database (a second invocation of the same
+      // tick, or a `serve` beside the Worker, skips it), the boards of one document claimed together
+      // and fetched once, requests paced per host.
+      const claims = databaseClaims(database.db, 'worker');
+      const deps = { db: database.db, config, fetch: pacedFetchDeps(defaultFetchDeps, config.hostPacing), now: () => new Date(controller.scheduledTime), shared: new TickFetches() };
+      const byDocument = new Map<string, string[]>();
+      for (const board of due) byDocument.set(documentOf(config, board), [...(byDocument.get(documentOf(config, board)) ?? []), board]);
+      for (const boards of byDocument.values()) {
+        const won = await claims.claim(boards.sort(), fireAt);
+        for (const board of boards.filter((one) => won.has(one))) console.log(`scrape ${describeOutcome(await scrapeBoard(deps, board))}`);
       }
       // No LISTEN on Workers: each tick sends what the outbox holds that is due.
       if (config.delivery.dispatcher) {

@@ -103,6 +103,11 @@ export function previousFire(expression: string, now: Date): Date | null {
   }
 }
 
+/** The document a board reads (its live URL): boards with the same one are claimed together and share its fetch. */
+export function documentOf(config: Config, board: string): string {
+  return config.boards.get(board)?.url ?? board;
+}
+
 /** How long the boards of one tick and document are gathered before they are claimed together. */
 const GATHER_MS = 100;
 
@@ -139,7 +144,6 @@ export function startScheduler(
   const gathering = new Map<string, { boards: string[]; done: Promise<void> }>();
   // The fetches of each tick (by its time), kept while a board of it still runs.
   const ticks = new Map<number, { fetches: TickFetches; boards: number }>();
-  const documentOf = (board: string) => config.boards.get(board)?.url ?? board;
 
   const scrape = async (board: string, shared: TickFetches): Promise<void> => {
     let started = performance.now();
@@ -176,7 +180,7 @@ export function startScheduler(
       log.debug(`scrape ${board}: previous run still going, tick skipped`);
       return;
     }
-    const key = `${fireAt.getTime()} ${documentOf(board)}`;
+    const key = `${fireAt.getTime()} ${documentOf(config, board)}`;
     const gathered = gathering.get(key);
     if (gathered) {
       gathered.boards.push(board);
@@ -219,7 +223,7 @@ export function startScheduler(
       skipped.push({ board, reason: settings.notConfigured });
       continue;
     }
-    const jitterMs = jitterFor(documentOf(board), settings.schedule, config.scrapeJitterMs);
+    const jitterMs = jitterFor(documentOf(config, board), settings.schedule, config.scrapeJitterMs);
     jobs.push({ board, schedule: settings.schedule, jitterMs });
     // In UTC, as on Workers (and as previousFire reads them), whatever the machine's time zone.
     tasks.push(cron.schedule(settings.schedule, (context) => tick(board, context.date, jitterMs), { name: `scrape:${board}`, timezone: 'UTC' }));
