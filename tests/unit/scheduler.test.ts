@@ -80,6 +80,26 @@ describe('jitter and missed ticks', () => {
 });
 
 describe('the scheduler with claims', () => {
+  /** Starts the scheduler, waits for `expected` scrapes of the start's catch-up (and a moment for more), stops it: the fetches each board got. */
+  async function catchUp(config: ReturnType<typeof loadConfig>, claims: TickClaims, expected: number): Promise<Map<string, unknown>> {
+    const scraped = new Map<string, unknown>();
+    const scheduler = startScheduler(
+      config,
+      async (id, _signal, fetches) => {
+        scraped.set(id, fetches);
+        return { board: id, status: 'not_modified', httpStatus: 304 };
+      },
+      quiet,
+      undefined,
+      claims,
+    );
+    await scheduler.started;
+    const deadline = Date.now() + 5_000;
+    while (scraped.size < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await scheduler.stop();
+    return scraped;
+  }
   /** Claims that record each call and give away the boards in `lost`. */
   function recordingClaims(last: Record<string, Date | null>, lost: Set<string> = new Set()) {
     const calls: { boards: string[]; fireAt: string }[] = [];
@@ -109,21 +129,7 @@ describe('the scheduler with claims', () => {
       'aider-polyglot': new Date(fired.aider.getTime() - 1_000),
       // lmarena-text never scraped.
     });
-    const done: string[] = [];
-    const scheduler = startScheduler(
-      config,
-      async (id) => {
-        done.push(id);
-        return { board: id, status: 'not_modified', httpStatus: 304 };
-      },
-      quiet,
-      undefined,
-      claims,
-    );
-    await scheduler.started;
-    const deadline = Date.now() + 5_000;
-    while (done.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    await scheduler.stop();
+    const done = [...(await catchUp(config, claims, 2)).keys()];
     expect(done.sort()).toEqual(['aider-polyglot', 'lmarena-text']);
     expect(calls).toContainEqual({ boards: ['aider-polyglot'], fireAt: fired.aider.toISOString() });
     expect(calls.find((call) => call.boards.includes('lmarena-text'))?.fireAt).toBe(previousFire(config.boards.get('lmarena-text')!.schedule!, new Date(now))!.toISOString());
@@ -145,22 +151,7 @@ describe('the scheduler with claims', () => {
       allBoards,
     );
     const { claims, calls } = recordingClaims({}, new Set(['lmarena-text-math']));
-    const shared = new Map<string, unknown>();
-    const scheduler = startScheduler(
-      config,
-      async (id, _signal, fetches) => {
-        shared.set(id, fetches);
-        return { board: id, status: 'not_modified', httpStatus: 304 };
-      },
-      quiet,
-      undefined,
-      claims,
-    );
-    await scheduler.started;
-    const deadline = Date.now() + 5_000;
-    while (shared.size < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await scheduler.stop();
+    const shared = await catchUp(config, claims, 3);
     // Never scraped: all four are caught up; the three boards of the text document in one claim.
     const textClaims = calls.filter((call) => call.boards.some((id) => id.startsWith('lmarena-text')));
     expect(textClaims.map((call) => call.boards)).toEqual([['lmarena-text', 'lmarena-text-coding', 'lmarena-text-math']]);
