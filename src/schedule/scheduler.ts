@@ -196,7 +196,10 @@ export function startScheduler(
       try {
         won = await claims.claim([...boards].sort(), fireAt);
       } catch (error) {
-        log.error(`scrape ${boards.join(', ')}: the tick of ${fireAt.toISOString()} could not be claimed: ${describeError(error)}`);
+        // Not run, and not recorded in the scrape log (the database did not answer): failed scrapes all the same.
+        const message = `the tick of ${fireAt.toISOString()} could not be claimed: ${describeError(error)}`;
+        for (const one of boards) metrics?.scrapeFinished({ board: one, status: 'failed', error: message, httpStatus: null }, 0);
+        log.error(`scrape ${boards.join(', ')}: ${message}`);
         return;
       }
       for (const other of boards) if (!won.has(other)) log.debug(`scrape ${other}: the tick of ${fireAt.toISOString()} is run by another instance`);

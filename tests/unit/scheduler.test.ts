@@ -159,4 +159,36 @@ describe('the scheduler with claims', () => {
     expect([...shared.keys()].sort()).toEqual(['lmarena-text', 'lmarena-text-coding', 'openrouter-prices']);
     expect(shared.get('lmarena-text')).toBe(shared.get('lmarena-text-coding'));
   });
+
+  it('counts a tick whose claim fails (the database is down) as a failed scrape of each board, and logs it', async () => {
+    const config = loadConfig({ RANKWATCH_SCRAPE_ON_START: 'true', RANKWATCH_BOARDS: 'openrouter-prices' }, allBoards);
+    const failed: { board: string; status: string; error?: string }[] = [];
+    const errors: string[] = [];
+    const claims: TickClaims = {
+      claim: async () => {
+        throw new Error('connection refused');
+      },
+      lastScraped: async () => null,
+    };
+    let ran = false;
+    const scheduler = startScheduler(
+      config,
+      async (id) => {
+        ran = true;
+        return { board: id, status: 'not_modified', httpStatus: 304 };
+      },
+      createLogger('error', (line) => errors.push(line)),
+      { scrapeFinished: (outcome) => void failed.push(outcome as { board: string; status: string; error?: string }) },
+      claims,
+    );
+    await scheduler.started;
+    const deadline = Date.now() + 5_000;
+    while (failed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await scheduler.stop();
+    expect(ran).toBe(false);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ board: 'openrouter-prices', status: 'failed' });
+    expect(failed[0]!.error).toContain('could not be claimed: connection refused');
+    expect(errors.join('\n')).toContain('openrouter-prices');
+  });
 });
