@@ -111,7 +111,7 @@ export function documentOf(config: Config, board: string): string {
 /** How long the boards of one tick and document are gathered before they are claimed together. */
 const GATHER_MS = 100;
 
-/** The fetch group of the start's catch-up (scheduled ticks' groups are their times, never negative). */
+/** The start's catch-up, as one tick (scheduled ticks are their times, never negative). */
 const CATCH_UP = -1;
 
 /**
@@ -140,10 +140,9 @@ export function startScheduler(
   // A few scrapes at a time: at start every board is due at once (65 fetches, as many DNS lookups,
   // which no abort cancels and which hold the process at exit), and sources are asked politely.
   const limit = pLimit({ concurrency: config.scrapeConcurrency, rejectOnClear: true });
-  // The boards due at one time for one document, gathered until they are claimed.
-  const gathering = new Map<string, { boards: string[]; done: Promise<void> }>();
-  // The fetches of each tick (by its time), kept while a board of it still runs.
-  const ticks = new Map<number, { fetches: TickFetches; boards: number }>();
+  // The boards due for one document at one tick, gathered until they are claimed. Each group
+  // shares its own fetches, dropped with it: a document's body is held only while its boards run.
+  const gathering = new Map<string, { due: { board: string; fireAt: Date }[]; done: Promise<void> }>();
 
   const scrape = async (board: string, shared: TickFetches): Promise<void> => {
     let started = performance.now();
@@ -169,54 +168,53 @@ export function startScheduler(
     }
   };
 
+  /** The boards of `boards` this instance runs at `fireAt`; a claim that fails is each board's failed scrape. */
+  const claim = async (boards: string[], fireAt: Date): Promise<string[]> => {
+    try {
+      const won = await claims.claim([...boards].sort(), fireAt);
+      for (const other of boards) if (!won.has(other)) log.debug(`scrape ${other}: the tick of ${fireAt.toISOString()} is run by another instance`);
+      return boards.filter((board) => won.has(board));
+    } catch (error) {
+      // Not run, and not recorded in the scrape log (the database did not answer): failed scrapes all the same.
+      const message = `the tick of ${fireAt.toISOString()} could not be claimed: ${describeError(error)}`;
+      for (const board of boards) metrics?.scrapeFinished({ board, status: 'failed', error: message, httpStatus: null }, 0);
+      log.error(`scrape ${boards.join(', ')}: ${message}`);
+      return [];
+    }
+  };
+
   /**
    * A board due at `fireAt`: after `waitMs` (its document's jitter), it is claimed with the other
-   * boards of the document due then, and the ones won are scraped sharing the fetches of
-   * `fetchGroup` (the tick's time; the start's catch-up is one group, whatever times it claims).
+   * boards of its document in `tick` (a scheduled time; the start's catch-up is one tick, whatever
+   * times it claims), each under its own scheduled time, and the ones won share one fetch.
    */
-  const tick = (board: string, fireAt: Date, waitMs: number, fetchGroup = fireAt.getTime()): void => {
+  const due = (board: string, fireAt: Date, waitMs: number, tick = fireAt.getTime()): void => {
     if (stopping.signal.aborted) return;
     if (running.has(board)) {
       log.debug(`scrape ${board}: previous run still going, tick skipped`);
       return;
     }
-    const key = `${fireAt.getTime()} ${documentOf(config, board)}`;
+    const key = `${tick} ${documentOf(config, board)}`;
     const gathered = gathering.get(key);
     if (gathered) {
-      gathered.boards.push(board);
+      gathered.due.push({ board, fireAt });
       running.set(board, gathered.done);
       return;
     }
-    const boards = [board];
+    const group = [{ board, fireAt }];
     const done = (async () => {
       await pause(Math.max(waitMs, GATHER_MS), stopping.signal);
       gathering.delete(key);
       if (stopping.signal.aborted) return;
-      let won: Set<string>;
-      try {
-        won = await claims.claim([...boards].sort(), fireAt);
-      } catch (error) {
-        // Not run, and not recorded in the scrape log (the database did not answer): failed scrapes all the same.
-        const message = `the tick of ${fireAt.toISOString()} could not be claimed: ${describeError(error)}`;
-        for (const one of boards) metrics?.scrapeFinished({ board: one, status: 'failed', error: message, httpStatus: null }, 0);
-        log.error(`scrape ${boards.join(', ')}: ${message}`);
-        return;
-      }
-      for (const other of boards) if (!won.has(other)) log.debug(`scrape ${other}: the tick of ${fireAt.toISOString()} is run by another instance`);
-      if (won.size === 0) return;
-      const shared = ticks.get(fetchGroup) ?? { fetches: new TickFetches(), boards: 0 };
-      ticks.set(fetchGroup, shared);
-      shared.boards += won.size;
-      try {
-        await Promise.all([...won].map((one) => scrape(one, shared.fetches)));
-      } finally {
-        shared.boards -= won.size;
-        if (shared.boards === 0) ticks.delete(fetchGroup);
-      }
+      const byTime = new Map<number, string[]>();
+      for (const one of group) byTime.set(one.fireAt.getTime(), [...(byTime.get(one.fireAt.getTime()) ?? []), one.board]);
+      const won = (await Promise.all([...byTime].map(([at, boards]) => claim(boards, new Date(at))))).flat();
+      const shared = new TickFetches();
+      await Promise.all(won.map((one) => scrape(one, shared)));
     })().finally(() => {
-      for (const one of boards) running.delete(one);
+      for (const one of group) running.delete(one.board);
     });
-    gathering.set(key, { boards, done });
+    gathering.set(key, { due: group, done });
     running.set(board, done);
   };
 
@@ -229,7 +227,7 @@ export function startScheduler(
     const jitterMs = jitterFor(documentOf(config, board), settings.schedule, config.scrapeJitterMs);
     jobs.push({ board, schedule: settings.schedule, jitterMs });
     // In UTC, as on Workers (and as previousFire reads them), whatever the machine's time zone.
-    tasks.push(cron.schedule(settings.schedule, (context) => tick(board, context.date, jitterMs), { name: `scrape:${board}`, timezone: 'UTC' }));
+    tasks.push(cron.schedule(settings.schedule, (context) => due(board, context.date, jitterMs), { name: `scrape:${board}`, timezone: 'UTC' }));
   }
   // The catch-up: each board whose last scheduled time passed with no scrape since, claimed under
   // that time (the boards of one document and time together, sharing its fetch).
@@ -244,7 +242,7 @@ export function startScheduler(
         const fired = fires.get(job.schedule)!;
         if (last !== null && (fired === null || fired.getTime() <= last.getTime())) continue;
         // Never scraped, and no scheduled time found: claimed under the epoch, once for all instances.
-        tick(job.board, fired ?? new Date(0), 0, CATCH_UP);
+        due(job.board, fired ?? new Date(0), 0, CATCH_UP);
       } catch (error) {
         log.error(`scrape ${job.board}: could not tell whether a tick was missed: ${describeError(error)}`);
       }
