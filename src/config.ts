@@ -84,7 +84,7 @@ export interface Config {
   scrapeOnStart: boolean;
   /** Most scrapes the scheduler runs at once (the others wait their turn). */
   scrapeConcurrency: number;
-  /** The longest a board's scheduled tick waits after its time (each board its own fixed share; see jitterFor). */
+  /** The longest a scheduled tick waits after its time (each document its own fixed share; see jitterFor). */
   scrapeJitterMs: number;
   /** Per host: requests in flight at once, and the least time between two starts (see pacedFetchDeps). */
   hostPacing: { concurrency: number; intervalMs: number };

@@ -78,9 +78,12 @@ export default {
       const claims = databaseClaims(database.db, 'worker');
       const deps = { db: database.db, config, fetch: pacedFetchDeps(defaultFetchDeps, config.hostPacing), now: () => new Date(controller.scheduledTime), shared: new TickFetches() };
       const byDocument = new Map<string, string[]>();
-      for (const board of due) byDocument.set(documentOf(config, board), [...(byDocument.get(documentOf(config, board)) ?? []), board]);
+      for (const board of due) {
+        const document = documentOf(config, board);
+        byDocument.set(document, [...(byDocument.get(document) ?? []), board]);
+      }
       for (const boards of byDocument.values()) {
-        const won = await claims.claim(boards.sort(), fireAt);
+        const won = await claims.claim(boards, fireAt);
         for (const board of boards.filter((one) => won.has(one))) console.log(`scrape ${describeOutcome(await scrapeBoard(deps, board))}`);
       }
       // No LISTEN on Workers: each tick sends what the outbox holds that is due.
