@@ -224,7 +224,7 @@ export const events = pgTable(
 /** Who is told about changes, where, and which ones (src/notify/filters.ts). */
 export const subscriptions = pgTable('subscriptions', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  /** `slack`, `discord` or `webhook`. */
+  /** A channel's name (src/notify/channels/index.ts): `slack`, `discord`, `webhook`, … */
   channel: text('channel').notNull(),
   url: text('url').notNull(),
   filters: jsonb('filters').notNull(),
@@ -232,7 +232,10 @@ export const subscriptions = pgTable('subscriptions', {
   mode: text('mode').notNull().default('immediate'),
   timezone: text('timezone').notNull().default('UTC'),
   description: text('description'),
-  /** The webhook signing secret (`whsec_…`), shown once at creation; null for Slack and Discord. */
+  /**
+   * The webhook signing secret (`whsec_…`), shown once at creation; for other channels the
+   * credential their URL carried (an ntfy token, an SMTP password), never shown; else null.
+   */
   secret: text('secret'),
   /** The secret before the last rotation, still signed with until `previousSecretUntil`. */
   previousSecret: text('previous_secret'),
@@ -266,6 +269,8 @@ export const deliveries = pgTable(
     /** The digest window, e.g. "hourly digest, 2026-11-23 14:00–15:00 Europe/Berlin". */
     title: text('title'),
     attempts: integer('attempts').notNull().default(0),
+    /** Of a message sent in parts (Telegram's 4,096-character limit), how many the receiver has taken: a retry sends the rest. */
+    partsSent: integer('parts_sent').notNull().default(0),
     nextAttemptAt: at('next_attempt_at').notNull(),
     /** A sender holds the row until then (a crash frees it when the time passes). */
     lockedUntil: at('locked_until'),

@@ -11,7 +11,7 @@ import { toStoredEvent } from '../db/queries.ts';
 import type { WebhookLookup } from './ssrf.ts';
 import { nodeTransport, type WebhookTransport } from './transport.ts';
 import { adapterFor, checkChannelUrl } from './channels/index.ts';
-import type { AttemptResult, ChannelAdapter } from './channels/adapter.ts';
+import { MAX_PARTS, type AttemptResult, type ChannelAdapter } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS, retryDelay } from './retry.ts';
 
@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Hears each recorded attempt (Prometheus metrics). */
   metrics?: Pick<MetricsHooks, 'deliveryAttempted'>;
+  /** Extra trust for TLS connections channels make themselves (email's SMTP; tests: a self-signed server). */
+  tls?: { ca?: string | Buffer | undefined };
 }
 
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -49,6 +51,8 @@ interface Attempt {
   delivery: DeliveryRow;
   subscription: SubscriptionRow | null;
   result: AttemptResult | Cancelled;
+  /** Parts of a split message the receiver has taken so far (0 once delivered). */
+  partsSent?: number;
   now: Date;
   answeredAt: Date;
   durationMs: number;
@@ -119,7 +123,7 @@ export async function buildAlerts(db: Db, batch: readonly DeliveryRow[], publicU
  * wakes on NOTIFY from a committed outbox row, and on a timer for retries and digest windows.
  */
 export class Dispatcher {
-  readonly #options: Required<Omit<DispatcherOptions, 'lookup' | 'log' | 'metrics'>> & Pick<DispatcherOptions, 'lookup' | 'log' | 'metrics'>;
+  readonly #options: Required<Omit<DispatcherOptions, 'lookup' | 'log' | 'metrics' | 'tls'>> & Pick<DispatcherOptions, 'lookup' | 'log' | 'metrics' | 'tls'>;
   readonly #lastSent = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<void> | null = null;
@@ -241,8 +245,8 @@ export class Dispatcher {
         .limit(this.#options.batchSize)
         .for('update', { skipLocked: true });
       if (due.length === 0) return [];
-      // Held for the whole batch (each send may take the timeout, Slack's pacing a second more);
-      // a crash frees the rows when the claim runs out.
+      // Held for the whole batch (each send may take the timeout, Slack's pacing a second more; a
+      // message in parts extends its own claim); a crash frees the rows when the claim runs out.
       const claimMs = due.length * (this.#options.timeoutMs + 1_000) + 5_000;
       return tx
         .update(deliveries)
@@ -290,34 +294,65 @@ export class Dispatcher {
       // A channel this version does not know (stored by another): nothing to send it with.
       return cancel(describeError(error));
     }
-    const pace = adapter.paceMs;
-    const last = this.#lastSent.get(subscription.url);
     const signal = this.#abort.signal;
-    if (pace > 0 && last !== undefined) {
-      const wait = last + pace - Date.now();
-      if (wait > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
-      }
-    }
     const started = Date.now();
     let result: AttemptResult;
+    let partsSent = delivery.partsSent;
     try {
       if (signal.aborted) throw new Error('abandoned: shutting down');
       // Checked again at send time: the name may resolve elsewhere now. On Node the socket goes to the checked address.
       const { guard, post } = this.#options.transport;
       const checked = await checkChannelUrl(subscription.channel, subscription.url, { allowHosts: this.#options.allowHosts, guard, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
-      const request = adapter.render(alert, subscription, now);
-      result = adapter.judge(await post(request.url, checked.addresses, request.headers, request.body, this.#options.timeoutMs, signal), now);
+      if (adapter.send) {
+        await this.#pace(adapter, subscription.url, signal);
+        if (signal.aborted) throw new Error('abandoned: shutting down');
+        const context = { addresses: checked.addresses, timeoutMs: this.#options.timeoutMs, signal, now, publicUrl: this.#options.publicUrl, tls: this.#options.tls };
+        result = await adapter.send(alert, subscription, context);
+      } else {
+        const parts = [adapter.render(alert, subscription, now)].flat().slice(0, MAX_PARTS);
+        // A retry starts at the first part the receiver has not taken (all of them if the message changed shape).
+        if (partsSent >= parts.length) partsSent = 0;
+        if (parts.length - partsSent > 1) await this.#extendClaim(delivery, (parts.length - partsSent) * (this.#options.timeoutMs + adapter.paceMs + 1_000));
+        result = { outcome: 'delivered', statusCode: 0 };
+        for (let part = partsSent; part < parts.length; part += 1) {
+          await this.#pace(adapter, subscription.url, signal);
+          if (signal.aborted) throw new Error('abandoned: shutting down');
+          const request = parts[part]!;
+          const answer = adapter.judge(await post(request.url, checked.addresses, request.headers, request.body, this.#options.timeoutMs, signal), now);
+          this.#lastSent.set(subscription.url, Date.now());
+          if (answer.outcome !== 'delivered') {
+            result = parts.length > 1 ? { ...answer, error: `part ${part + 1} of ${parts.length}: ${answer.error}` } : answer;
+            break;
+          }
+          result = answer;
+          partsSent = part + 1;
+        }
+      }
     } catch (error) {
       result = { outcome: 'failed', statusCode: null, error: signal.aborted ? 'abandoned: shutting down' : describeError(error), retryAfterMs: null };
     }
     this.#lastSent.set(subscription.url, Date.now());
     // Retries count from the answer (Retry-After is relative to it), not from the start of the attempt.
     const durationMs = Date.now() - started;
-    return { delivery, subscription, result, now, answeredAt: new Date(now.getTime() + durationMs), durationMs };
+    return { delivery, subscription, result, partsSent: result.outcome === 'delivered' ? 0 : partsSent, now, answeredAt: new Date(now.getTime() + durationMs), durationMs };
+  }
+
+  /** Holds a delivery's claim for `ms` more from now (a message in parts takes longer than the batch allowed for). */
+  async #extendClaim(delivery: DeliveryRow, ms: number): Promise<void> {
+    const until = new Date(Date.now() + ms + 5_000);
+    await this.#db.update(deliveries).set({ lockedUntil: sql`greatest(${deliveries.lockedUntil}, ${until})` }).where(eq(deliveries.id, delivery.id));
+  }
+
+  /** Waits until the channel's pace allows another request to `url` (at once when shutting down). */
+  async #pace(adapter: ChannelAdapter, url: string, signal: AbortSignal): Promise<void> {
+    const last = this.#lastSent.get(url);
+    if (adapter.paceMs <= 0 || last === undefined) return;
+    const wait = last + adapter.paceMs - Date.now();
+    if (wait <= 0 || signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
   }
 
   /** Writes the attempts of one batch: the attempt log, each delivery's new state, gone subscriptions disabled. */
@@ -326,7 +361,8 @@ export class Dispatcher {
     const lines: [level: 'info' | 'warn', message: string][] = [];
     const counted: [channel: string, outcome: DeliveryOutcome][] = [];
     await this.#db.transaction(async (tx) => {
-      for (const { delivery, subscription, result, now, answeredAt, durationMs } of attempts) {
+      for (const attempt of attempts) {
+        const { delivery, subscription, result, now, answeredAt, durationMs } = attempt;
         if (result.outcome === 'cancelled' || !subscription) {
           // Not sent: the subscription was deleted, disabled, or found gone earlier in this batch; or nothing is left to send.
           const reason = result.outcome === 'cancelled' ? result.reason : 'subscription deleted';
@@ -361,6 +397,7 @@ export class Dispatcher {
             lastAttemptAt: now,
             lastStatusCode: result.statusCode,
             lastError: error,
+            partsSent: attempt.partsSent ?? 0,
             ...(status === 'delivered' ? { deliveredAt: now } : {}),
           })
           .where(eq(deliveries.id, delivery.id));

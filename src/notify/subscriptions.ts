@@ -11,16 +11,16 @@ import { eventIdentity, FiltersSchema, groupByChangeSet, matchEvent, type Filter
 import { DELIVERY_MODES, isTimeZone, messageId, OUTBOX_CHANNEL, type DeliveryMode } from './outbox.ts';
 import type { UrlGuard, WebhookLookup } from './ssrf.ts';
 import { generateWebhookSecret } from './channels/webhook.ts';
-import { adapterFor, checkChannelUrl, CHANNELS, type Channel } from './channels/index.ts';
+import { adapterFor, checkChannelUrl, CHANNELS, shownUrl, storedTarget, type Channel } from './channels/index.ts';
 
 export { CHANNELS, type Channel } from './channels/index.ts';
 
 const TimeZoneSchema = z.string().trim().refine(isTimeZone, { message: 'an IANA time zone such as UTC or Europe/Berlin' });
 
-/** The body of `POST /v1/subscriptions`. */
+/** The body of `POST /v1/subscriptions`: `channel` may be left out when `url` is Apprise-style (`tgram://…`). */
 export const SubscriptionInputSchema = z
   .object({
-    channel: z.enum(CHANNELS),
+    channel: z.enum(CHANNELS).optional(),
     url: z.string().trim().min(1),
     filters: FiltersSchema.default({}),
     mode: z.enum(DELIVERY_MODES).default('immediate'),
@@ -76,7 +76,7 @@ function view(row: Row, now = new Date()): SubscriptionView {
   return {
     id: row.id,
     channel: row.channel as Channel,
-    url: row.url,
+    url: shownUrl(row.channel, row.url),
     // Re-read through the schema: its key order, not the order jsonb stores them in.
     filters: FiltersSchema.safeParse(row.filters).data ?? (row.filters as Filters),
     mode: row.mode as DeliveryMode,
@@ -98,20 +98,30 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: s
   throw new InvalidInputError(what, problems.join('; '));
 }
 
-async function checkUrl(channel: string, url: string, policy: UrlPolicy): Promise<string> {
-  return (await checkChannelUrl(channel, url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}), ...(policy.guard ? { guard: policy.guard } : {}) })).url.toString();
+/**
+ * A subscriber's URL checked for a channel (named, or named by an Apprise-style scheme): the
+ * channel, the URL to store and the credential taken out of it.
+ */
+async function checkUrl(channel: string | undefined, url: string, policy: UrlPolicy): Promise<{ channel: Channel; url: string; credential: string | null }> {
+  const target = storedTarget(channel, url);
+  const checked = await checkChannelUrl(target.channel, target.url, { allowHosts: policy.allowHosts, ...(policy.lookup ? { lookup: policy.lookup } : {}), ...(policy.guard ? { guard: policy.guard } : {}) });
+  return { channel: target.channel, url: checked.url.toString(), credential: target.credential };
 }
 
-/** Creates a subscription; a webhook gets its signing secret, returned here and never again. */
+/**
+ * Creates a subscription; a webhook gets its signing secret, returned here and never again. A
+ * credential in the URL (an ntfy token, an SMTP password) is kept apart and never shown back.
+ */
 export async function createSubscription(db: Db, body: unknown, policy: UrlPolicy): Promise<{ subscription: SubscriptionView; secret: string | null }> {
   const input = parseBody(SubscriptionInputSchema, body, 'subscription');
-  const url = await checkUrl(input.channel, input.url, policy);
-  const secret = adapterFor(input.channel).signed ? generateWebhookSecret() : null;
+  const { channel, url, credential } = await checkUrl(input.channel, input.url, policy);
+  const signed = adapterFor(channel).signed;
+  const secret = signed ? generateWebhookSecret() : credential;
   const [row] = await db
     .insert(subscriptions)
-    .values({ channel: input.channel, url, filters: input.filters, mode: input.mode, timezone: input.timezone, description: input.description ?? null, secret })
+    .values({ channel, url, filters: input.filters, mode: input.mode, timezone: input.timezone, description: input.description ?? null, secret })
     .returning();
-  return { subscription: view(row!), secret };
+  return { subscription: view(row!), secret: signed ? secret : null };
 }
 
 /** Subscriptions in the order they were made; `after` (an id) and `limit` page through them. */
@@ -138,11 +148,12 @@ export async function getSubscription(db: Db, id: number): Promise<SubscriptionV
 export async function updateSubscription(db: Db, id: number, body: unknown, policy: UrlPolicy): Promise<SubscriptionView> {
   const patch = parseBody(SubscriptionPatchSchema, body, 'subscription');
   const current = await row(db, id);
-  const url = patch.url === undefined ? undefined : await checkUrl(current.channel, patch.url, policy);
+  const checked = patch.url === undefined ? undefined : await checkUrl(current.channel, patch.url, policy);
   const [updated] = await db
     .update(subscriptions)
     .set({
-      ...(url !== undefined ? { url } : {}),
+      // A new URL brings its own credential (or none); a signing secret stays.
+      ...(checked !== undefined ? { url: checked.url, ...(adapterFor(current.channel).signed ? {} : { secret: checked.credential }) } : {}),
       ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
       ...(patch.mode !== undefined ? { mode: patch.mode } : {}),
       ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
@@ -256,7 +267,7 @@ export async function redeliver(db: Db, deliveryId: number): Promise<DeliveryVie
   const [updated] = await db.transaction(async (tx) => {
     const changed = await tx
       .update(deliveries)
-      .set({ status: 'pending', nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 })
+      .set({ status: 'pending', nextAttemptAt: new Date(), lockedUntil: null, attempts: 0, partsSent: 0 })
       .where(eq(deliveries.id, deliveryId))
       .returning();
     await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../../src/errors.ts';
 import type { Alert } from '../../src/notify/alert.ts';
 import { adapterFor, CHANNEL_ADAPTERS, CHANNELS, checkChannelUrl } from '../../src/notify/channels/index.ts';
 import { generateWebhookSecret } from '../../src/notify/channels/webhook.ts';
+import type { ChannelAdapter } from '../../src/notify/channels/adapter.ts';
 
 const alert: Alert = { id: 'msg_1', type: 'test.sent', timestamp: '2026-11-23T14:00:00.000Z', changeSets: [] };
 const now = new Date('2026-11-23T14:00:00Z');
@@ -35,12 +36,16 @@ describe('the channel table', () => {
 
 describe('render', () => {
   it('Discord is asked to wait for the message (so a refusal is answered), Slack is posted to as given', () => {
-    expect(CHANNEL_ADAPTERS.discord.render(alert, target('https://discord.com/api/webhooks/1/abc'), now).url.searchParams.get('wait')).toBe('true');
-    expect(CHANNEL_ADAPTERS.slack.render(alert, target('https://hooks.slack.com/services/T/B/x'), now).url.href).toBe('https://hooks.slack.com/services/T/B/x');
+    expect(CHANNEL_ADAPTERS.discord.render(alert, target('https://discord.com/api/webhooks/1/abc')).url.searchParams.get('wait')).toBe('true');
+    expect(CHANNEL_ADAPTERS.slack.render(alert, target('https://hooks.slack.com/services/T/B/x')).url.href).toBe('https://hooks.slack.com/services/T/B/x');
     for (const channel of CHANNELS) {
-      const request = CHANNEL_ADAPTERS[channel].render(alert, target('https://receiver.example/hook', generateWebhookSecret()), now);
-      expect(request.headers['content-type']).toBe('application/json');
-      expect(() => JSON.parse(request.body) as unknown).not.toThrow();
+      const adapter: ChannelAdapter = CHANNEL_ADAPTERS[channel];
+      // A channel that sends itself (email) has no request to look at.
+      if (!adapter.render) continue;
+      for (const request of [adapter.render(alert, target('https://receiver.example/hook', generateWebhookSecret()), now)].flat()) {
+        expect(request.headers['content-type']).toBe('application/json');
+        expect(() => JSON.parse(request.body) as unknown).not.toThrow();
+      }
     }
   });
 

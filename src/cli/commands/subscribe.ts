@@ -5,9 +5,9 @@ export const subscribe: DefineCommand = (cli, context) => {
   filterOptions(
     cli
       .command('subscribe')
-      .description('subscribe a Slack or Discord incoming webhook, or a signed generic webhook, to alerts')
-      .requiredOption('--channel <channel>', 'slack, discord or webhook')
-      .requiredOption('--url <url>', 'the webhook URL (https, public address)')
+      .description('subscribe a chat (Slack, Discord, Telegram, Teams, Mattermost), ntfy topic, mailbox or signed webhook to alerts')
+      .option('--channel <channel>', 'slack, discord, webhook, telegram, email, teams, ntfy or mattermost (left out with an Apprise-style URL such as tgram://…)')
+      .requiredOption('--url <url>', 'the https URL (public address) or an Apprise-style URL (tgram://, mailtos://, ntfys://, …)')
       .option('--mode <mode>', 'immediate (default), hourly or daily digest', 'immediate')
       .option('--timezone <tz>', 'time zone of digest windows (IANA name)', 'UTC')
       .option('--description <text>', 'a note for yourself')

@@ -5,9 +5,9 @@ import { answer } from '../remote.ts';
 import { configOf, json, readThrough } from '../shared.ts';
 import { adminClient, filtersFrom } from '../subscriptions.ts';
 
-export async function run({ io }: CliContext, options: FilterOptions & { channel: string; url: string; mode: string; timezone: string; description?: string; json?: boolean }): Promise<void> {
+export async function run({ io }: CliContext, options: FilterOptions & { channel?: string; url: string; mode: string; timezone: string; description?: string; json?: boolean }): Promise<void> {
   const body = {
-    channel: options.channel,
+    ...(options.channel ? { channel: options.channel } : {}),
     url: options.url,
     filters: filtersFrom(options),
     mode: options.mode,

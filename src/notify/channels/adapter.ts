@@ -4,6 +4,10 @@ import type { Alert } from '../alert.ts';
 /** The subscription fields a channel reads to address and sign a request. */
 export interface ChannelTarget {
   url: string;
+  /**
+   * A signed channel's signing secret; for an unsigned one the credential its URL carried, kept
+   * apart from the stored URL (an ntfy token, an SMTP password), or null. Never shown back.
+   */
   secret: string | null;
   previousSecret: string | null;
   previousSecretUntil: Date | null;
@@ -33,24 +37,90 @@ export type AttemptResult =
   | { outcome: 'gone'; statusCode: number; error: string }
   | { outcome: 'failed'; statusCode: number | null; error: string; retryAfterMs: number | null };
 
-/**
- * One delivery channel: everything that differs between Slack, Discord, a signed webhook, … A new
- * channel is one module exporting an adapter, and its line in CHANNEL_ADAPTERS (./index.ts).
- */
-export interface ChannelAdapter {
+/** What a subscriber's URL becomes when stored: the URL (no credentials in it) and the credential kept apart. */
+export interface StoredTarget {
+  url: string;
+  /** Stored as the subscription's secret (never shown back); null: none. */
+  credential: string | null;
+}
+
+/** How a channel that does not speak HTTP POST (email) is handed its delivery. */
+export interface SendContext {
+  /** The addresses the guard approved for the endpoint's host: connect to these only. */
+  addresses: readonly string[];
+  timeoutMs: number;
+  signal: AbortSignal;
+  now: Date;
+  /** The service's public URL (links, and the host name of message ids). */
+  publicUrl: string;
+  /** Extra trust for TLS connections the channel makes (tests: a self-signed SMTP server). */
+  tls?: { ca?: string | Buffer | undefined } | undefined;
+}
+
+/** What every channel says of itself: signing, pacing, the URLs it takes and how they are shown. */
+interface ChannelBase {
   /** Whether its subscriptions get a signing secret (shown once, rotatable). */
   signed: boolean;
   /** Least time between two requests to one URL (the receiver's rate limit); 0: none. */
   paceMs: number;
   /**
+   * Apprise-style URL schemes (without `:`) this channel takes besides https, e.g. `tgram`: a
+   * subscription with such a URL needs no `channel`. A scheme belongs to one channel only.
+   */
+  schemes?: readonly string[];
+  /**
+   * What a subscriber's URL becomes when stored, before the guard: an Apprise-style URL turned
+   * into the channel's own, a credential taken out of it. Throws an InvalidInputError naming
+   * `url` that never repeats a secret. Absent: the URL as given, no credential.
+   */
+  parseUrl?: (input: string) => StoredTarget;
+  /**
+   * The http(s) URL the shared guard checks for a stored URL that is not one itself (email: the
+   * SMTP server as `https://host:port/`). Absent: the stored URL.
+   */
+  endpoint?: (url: string) => string;
+  /**
    * Refuses a URL this channel cannot use (an InvalidInputError naming `url`), after the shared
    * guard (https, public address: ../ssrf.ts) has passed it. Returns the URL to store.
    */
   acceptUrl: (url: URL) => URL;
-  /** The request for an alert. Pure. */
-  render: (alert: Alert, target: ChannelTarget, now: Date) => ChannelRequest;
+  /** The stored URL as the API shows it: every secret in it masked. Absent: shown as stored. */
+  showUrl?: (url: string) => string;
+}
+
+/** A channel that POSTs to its URL: the requests it makes, and how it reads the answers. */
+export interface HttpChannel extends ChannelBase {
+  /**
+   * The request for an alert, or several sent in order (a message split at the receiver's
+   * limit): each part is sent once, paced like separate messages, and a retry starts at the
+   * first part not yet delivered. At most MAX_PARTS. Pure.
+   */
+  render: (alert: Alert, target: ChannelTarget, now: Date) => ChannelRequest | ChannelRequest[];
   /** What the receiver's answer means. Pure. */
   judge: (response: ReceiverResponse, now: Date) => AttemptResult;
+  send?: never;
+}
+
+/** A channel that is not an HTTP POST (email): it sends each alert itself. */
+export interface SendingChannel extends ChannelBase {
+  /** Sends an alert, connecting only to `context.addresses`; never throws (a failure is an AttemptResult). */
+  send: (alert: Alert, target: ChannelTarget, context: SendContext) => Promise<AttemptResult>;
+  render?: never;
+  judge?: never;
+}
+
+/**
+ * One delivery channel: everything that differs between Slack, Discord, a signed webhook, … A new
+ * channel is one module exporting an adapter, and its line in CHANNEL_ADAPTERS (./index.ts).
+ */
+export type ChannelAdapter = HttpChannel | SendingChannel;
+
+/** The most requests one delivery may take (a split message's parts); the dispatcher's claim allows for them. */
+export const MAX_PARTS = 5;
+
+/** Masks a secret for display: its first `keep` characters, then `****`. */
+export function mask(secret: string, keep = 0): string {
+  return `${secret.slice(0, keep)}****`;
 }
 
 /** The headers every channel sends. */

@@ -2,7 +2,7 @@ import { escapeMarkdown } from '@discordjs/formatters';
 import type { StoredEvent } from '../../diff/events.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { Alert, AlertChangeSet } from '../alert.ts';
-import { JSON_HEADERS, judgeHttp, type ChannelAdapter } from './adapter.ts';
+import { JSON_HEADERS, judgeHttp, type HttpChannel } from './adapter.ts';
 import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from '../text.ts';
 
 /** Discord's limits for one message with embeds (`total`: all embed text together; `content`: the message text). */
@@ -186,7 +186,7 @@ const DISCORD_GONE = [10015, 50027];
  * A Discord webhook: embeds, sent with `?wait=true` so a refused message is answered with an error
  * (not a silent 204). Discord's JSON errors name a deleted webhook; a 429 may give its wait in the body.
  */
-export const discord: ChannelAdapter = {
+export const discord = {
   signed: false,
   paceMs: 0,
   acceptUrl: (url) => {
@@ -214,4 +214,4 @@ export const discord: ChannelAdapter = {
         retryAfterMs: statusCode === 429 && typeof parsed.retry_after === 'number' ? Math.round(parsed.retry_after * 1000) : null,
       };
     }),
-};
+} satisfies HttpChannel;

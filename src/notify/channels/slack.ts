@@ -1,5 +1,5 @@
 import type { Alert, AlertChangeSet } from '../alert.ts';
-import { JSON_HEADERS, judgeHttp, type ChannelAdapter } from './adapter.ts';
+import { JSON_HEADERS, judgeHttp, type HttpChannel } from './adapter.ts';
 import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from '../text.ts';
 
 /**
@@ -131,11 +131,11 @@ export function slackMessage(alert: Alert): { text: string; blocks: object[] } {
 const SLACK_GONE = ['no_service', 'channel_not_found', 'channel_is_archived', 'invalid_token', 'no_team', 'team_disabled'];
 
 /** A Slack incoming webhook: Block Kit messages, about one a second per webhook. */
-export const slack: ChannelAdapter = {
+export const slack = {
   signed: false,
   paceMs: 1_000,
   acceptUrl: (url) => url,
   render: (alert, target) => ({ url: new URL(target.url), headers: { ...JSON_HEADERS }, body: JSON.stringify(slackMessage(alert)) }),
   judge: (response, now) =>
     judgeHttp(response, now, ({ statusCode }, snippet) => ({ gone: SLACK_GONE.includes(snippet) ? `Slack answered ${statusCode} ${snippet}: the webhook is gone` : null })),
-};
+} satisfies HttpChannel;

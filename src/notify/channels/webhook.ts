@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Alert, AlertChangeSet } from '../alert.ts';
-import { JSON_HEADERS, judgeHttp, type ChannelAdapter } from './adapter.ts';
+import { JSON_HEADERS, judgeHttp, type HttpChannel } from './adapter.ts';
 
 /** The body of a webhook delivery, shaped as Standard Webhooks recommends: `{type, id, timestamp, data}`. */
 export interface WebhookPayload {
@@ -65,7 +65,7 @@ export function generateWebhookSecret(): string {
  * A generic webhook: the full alert as JSON, signed per Standard Webhooks with the subscription's
  * secret (and, during a rotation, the previous one too).
  */
-export const webhook: ChannelAdapter = {
+export const webhook = {
   signed: true,
   paceMs: 0,
   acceptUrl: (url) => url,
@@ -75,4 +75,4 @@ export const webhook: ChannelAdapter = {
     return { url: new URL(target.url), headers: { ...JSON_HEADERS, ...signWebhook(secrets, alert.id, now, body) }, body };
   },
   judge: (response, now) => judgeHttp(response, now),
-};
+} satisfies HttpChannel;
