@@ -4,9 +4,9 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.ts';
 import type { Alert } from '../../src/notify/alert.ts';
-import { adapterFor, CHANNEL_ADAPTERS, CHANNELS, checkChannelUrl } from '../../src/notify/channels/index.ts';
+import { adapterFor, CHANNEL_ADAPTERS, CHANNELS, checkChannelUrl, shownUrl, storedTarget } from '../../src/notify/channels/index.ts';
 import { generateWebhookSecret } from '../../src/notify/channels/webhook.ts';
-import type { ChannelAdapter } from '../../src/notify/channels/adapter.ts';
+import { maskLastSegment, type ChannelAdapter } from '../../src/notify/channels/adapter.ts';
 
 const alert: Alert = { id: 'msg_1', type: 'test.sent', timestamp: '2026-11-23T14:00:00.000Z', changeSets: [] };
 const now = new Date('2026-11-23T14:00:00Z');
@@ -95,5 +95,33 @@ describe('URL check', () => {
 
   it('every channel keeps the shared guard: no private addresses', async () => {
     for (const channel of CHANNELS) await expect(checkChannelUrl(channel, 'https://10.0.0.9/hook', { allowHosts: [] })).rejects.toThrow('10.0.0.9 (private)');
+  });
+});
+
+describe('subscription URLs', () => {
+  it('an https URL needs its channel; an unknown scheme is refused naming the Apprise-style schemes taken', () => {
+    expect(storedTarget('slack', ' https://hooks.slack.com/services/T0/B0/secret ')).toEqual({ channel: 'slack', url: 'https://hooks.slack.com/services/T0/B0/secret', credential: null });
+    const error = (run: () => unknown) => {
+      try {
+        run();
+      } catch (caught) {
+        return caught as InvalidInputError;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(error(() => storedTarget(undefined, 'https://hooks.slack.com/services/T0/B0/secret'))).toMatchObject({ parameter: 'channel' });
+    expect(error(() => storedTarget(undefined, 'https://hooks.slack.com/services/T0/B0/secret')).message).toMatch(/required with an https URL \(one of slack, discord, webhook/);
+    const unknown = error(() => storedTarget(undefined, 'pigeon://loft/secret-123'));
+    expect(unknown.message).toMatch(/unknown scheme pigeon:\/\//);
+    expect(unknown.message).not.toContain('secret-123');
+    expect(error(() => storedTarget('carrier-pigeon', 'https://example.com/')).message).toMatch(/unknown channel: carrier-pigeon/);
+    expect(error(() => storedTarget('slack', 'ftp://files.example.com/secret-123')).message).toMatch(/^url: scheme ftp:\/\/ is not a slack URL/);
+  });
+
+  it('Slack and Discord webhooks are shown with their token masked; a generic webhook as given', () => {
+    expect(shownUrl('slack', 'https://hooks.slack.com/services/T000/B000/XXXXXXXX')).toBe('https://hooks.slack.com/services/T000/B000/****');
+    expect(shownUrl('discord', 'https://discord.com/api/webhooks/123456/abcdef-token')).toBe('https://discord.com/api/webhooks/123456/****');
+    expect(shownUrl('webhook', 'https://hooks.example.com/rankwatch?key=1')).toBe('https://hooks.example.com/rankwatch?key=1');
+    expect(maskLastSegment('https://hooks.example.com/a/b/')).toBe('https://hooks.example.com/a/****/');
   });
 });

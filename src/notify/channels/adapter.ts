@@ -123,6 +123,21 @@ export function mask(secret: string, keep = 0): string {
   return `${secret.slice(0, keep)}****`;
 }
 
+/** A URL shown with its last path segment (a webhook's token) masked: `https://hooks.slack.com/services/T0/B0/****`. */
+export function maskLastSegment(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return mask(url);
+  }
+  const segments = parsed.pathname.split('/');
+  const last = segments.findLastIndex((segment) => segment !== '');
+  if (last < 0) return url;
+  segments[last] = mask(segments[last]!);
+  return `${parsed.origin}${segments.join('/')}${parsed.search}`;
+}
+
 /** The headers every channel sends. */
 export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json', 'user-agent': 'rankwatch-webhooks' };
 

@@ -2,7 +2,7 @@ import { escapeMarkdown } from '@discordjs/formatters';
 import type { StoredEvent } from '../../diff/events.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { Alert, AlertChangeSet } from '../alert.ts';
-import { JSON_HEADERS, judgeHttp, type HttpChannel } from './adapter.ts';
+import { JSON_HEADERS, judgeHttp, maskLastSegment, type HttpChannel } from './adapter.ts';
 import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from '../text.ts';
 
 /** Discord's limits for one message with embeds (`total`: all embed text together; `content`: the message text). */
@@ -193,6 +193,8 @@ export const discord = {
     if (url.searchParams.has('wait')) throw new InvalidInputError('url', 'leave out ?wait=…: rankwatch adds ?wait=true itself so failures surface');
     return url;
   },
+  /** The webhook's token (its last path segment) is its secret. */
+  showUrl: maskLastSegment,
   render: (alert, target) => {
     const url = new URL(target.url);
     url.searchParams.set('wait', 'true');

@@ -1,5 +1,5 @@
 import type { Alert, AlertChangeSet } from '../alert.ts';
-import { JSON_HEADERS, judgeHttp, type HttpChannel } from './adapter.ts';
+import { JSON_HEADERS, judgeHttp, maskLastSegment, type HttpChannel } from './adapter.ts';
 import { alertHeadline, boardSummary, cutNotice, eventLines, fitLines, flagNotes, isMulti, isSubset, moreText, truncate, truncateEscaped } from '../text.ts';
 
 /**
@@ -135,6 +135,8 @@ export const slack = {
   signed: false,
   paceMs: 1_000,
   acceptUrl: (url) => url,
+  /** The webhook's last path segment is its secret. */
+  showUrl: maskLastSegment,
   render: (alert, target) => ({ url: new URL(target.url), headers: { ...JSON_HEADERS }, body: JSON.stringify(slackMessage(alert)) }),
   judge: (response, now) =>
     judgeHttp(response, now, ({ statusCode }, snippet) => ({ gone: SLACK_GONE.includes(snippet) ? `Slack answered ${statusCode} ${snippet}: the webhook is gone` : null })),
