@@ -206,6 +206,8 @@ describe('URLs: the Bot API form and Apprise’s tgram://', () => {
     [`tgram://12345/42`, /tgram:\/\/<bot_token>\/<chat_id>/],
     [`https://api.telegram.org/bot${TOKEN}/getUpdates?chat_id=42`, /sendMessage method/],
     [`https://api.telegram.org/bot${SECRET}/sendMessage?chat_id=42`, /bot token is not of the form/],
+    ['https://api.telegram.org/bot%ZZ/sendMessage?chat_id=42', /bot token is not of the form/],
+    [`tgram://${TOKEN}/%ZZ`, /not valid percent-encoding/],
     [`https://api.telegram.org/bot${TOKEN}/sendMessage`, /needs one chat_id/],
     [`https://api.telegram.org/bot${TOKEN}/sendMessage?chat_id=1&chat_id=2`, /needs one chat_id/],
     [`https://api.telegram.org/bot${TOKEN}/sendMessage?chat_id=x y`, /needs one chat_id/],

@@ -152,7 +152,7 @@ function readApiUrl(input: string): TelegramAddress {
   }
   const path = /^\/bot([^/]*)\/sendMessage$/i.exec(url.pathname);
   if (!path) throw new InvalidInputError('url', `a Telegram URL is the Bot API's sendMessage method: ${API_FORM}`);
-  const token = decodeURIComponent(path[1]!);
+  const token = path[1]!;
   if (!TOKEN.test(token)) throw new InvalidInputError('url', 'the bot token is not of the form <bot id>:<secret> (as BotFather gives it)');
   const unknown = [...new Set(url.searchParams.keys())].filter((key) => key !== 'chat_id' && key !== 'message_thread_id');
   if (unknown.length > 0) throw new InvalidInputError('url', `rankwatch sets ${unknown.join(', ')} itself: give only chat_id (and message_thread_id for a topic)`);
