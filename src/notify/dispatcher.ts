@@ -10,7 +10,7 @@ import { groupByChangeSet } from './filters.ts';
 import { toStoredEvent } from '../db/queries.ts';
 import type { WebhookLookup } from './ssrf.ts';
 import { nodeTransport, type WebhookTransport } from './transport.ts';
-import { adapterFor, checkChannelUrl } from './channels/index.ts';
+import { adapterFor, CHANNELS, checkChannelUrl } from './channels/index.ts';
 import { MAX_PARTS, type AttemptResult, type ChannelAdapter } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS, retryDelay } from './retry.ts';
@@ -59,6 +59,9 @@ interface Attempt {
 }
 
 const CHUNK = 1000;
+
+/** The longest wait a channel's pace may add before a send (at least a second). */
+const SLOWEST_PACE_MS = Math.max(1_000, ...CHANNELS.map((channel) => adapterFor(channel).paceMs));
 
 /**
  * Builds the alerts deliveries carry, reading their events and change sets in a few queries for
@@ -245,9 +248,9 @@ export class Dispatcher {
         .limit(this.#options.batchSize)
         .for('update', { skipLocked: true });
       if (due.length === 0) return [];
-      // Held for the whole batch (each send may take the timeout, Slack's pacing a second more; a
-      // message in parts extends its own claim); a crash frees the rows when the claim runs out.
-      const claimMs = due.length * (this.#options.timeoutMs + 1_000) + 5_000;
+      // Held for the whole batch (each send may take the timeout, and the slowest channel's pacing
+      // more; a message in parts extends its own claim); a crash frees the rows when the claim runs out.
+      const claimMs = due.length * (this.#options.timeoutMs + SLOWEST_PACE_MS) + 5_000;
       return tx
         .update(deliveries)
         .set({ status: 'pending', lockedUntil: new Date(now.getTime() + claimMs) })
@@ -340,7 +343,7 @@ export class Dispatcher {
   /** Holds a delivery's claim for `ms` more from now (a message in parts takes longer than the batch allowed for). */
   async #extendClaim(delivery: DeliveryRow, ms: number): Promise<void> {
     const until = new Date(Date.now() + ms + 5_000);
-    await this.#db.update(deliveries).set({ lockedUntil: sql`greatest(${deliveries.lockedUntil}, ${until})` }).where(eq(deliveries.id, delivery.id));
+    await this.#db.update(deliveries).set({ lockedUntil: sql`greatest(${deliveries.lockedUntil}, ${until.toISOString()}::timestamptz)` }).where(eq(deliveries.id, delivery.id));
   }
 
   /** Waits until the channel's pace allows another request to `url` (at once when shutting down). */

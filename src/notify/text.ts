@@ -154,3 +154,55 @@ export function alertHeadline(alert: Alert): string {
   const sample = only && !isMulti(alert) && isSubset(only) ? ` (showing ${only.events.length} of ${plural(totalEvents(only), 'event')})` : '';
   return `Test alert from rankwatch${sample}: ${base}`;
 }
+
+/** What `fitWhole` kept: the lines (the notice last, when there is one) and how many it left out. */
+export interface FittedWhole {
+  lines: string[];
+  omitted: number;
+}
+
+/**
+ * As many of `lines` (in order) as fit in `max`, joined by newlines, then the line `more(omitted)`
+ * when some were left out (or always, with `always`). Unlike fitLines a line is never cut, only
+ * left out whole, so markup (a tag, an entity) is never split; the notice itself is left out
+ * only when it cannot fit at all. `measure` counts a text: characters by default, or UTF-8
+ * bytes for a channel that limits bytes (each newline counts 1).
+ */
+export function fitWhole(lines: readonly string[], max: number, more: (omitted: number) => string, always = false, measure: (text: string) => number = (text) => text.length): FittedWhole {
+  const kept: string[] = [];
+  let used = -1;
+  for (const [index, line] of lines.entries()) {
+    const rest = lines.length - index - 1;
+    const tail = rest > 0 || always ? measure(more(rest)) + 1 : 0;
+    if (used + 1 + measure(line) + tail > max) break;
+    kept.push(line);
+    used += 1 + measure(line);
+  }
+  const omitted = lines.length - kept.length;
+  if (omitted > 0 || always) {
+    const notice = more(omitted);
+    if (used + 1 + measure(notice) <= max) kept.push(notice);
+  }
+  return { lines: kept, omitted };
+}
+
+/**
+ * Shares `budget` between parts that would like `needs`: a part gets what it needs when that is
+ * no more than an equal share of what is left, and the parts that need more split the rest
+ * equally (so a digest's small change sets are shown whole and the large ones share the room).
+ */
+export function shareBudget(needs: readonly number[], budget: number): number[] {
+  const given = needs.map(() => 0);
+  let left = budget;
+  const open = needs.map((_, index) => index).sort((a, b) => needs[a]! - needs[b]!);
+  for (const [position, index] of open.entries()) {
+    const fair = Math.floor(left / (open.length - position));
+    if (needs[index]! > fair) {
+      for (const rest of open.slice(position)) given[rest] = fair;
+      break;
+    }
+    given[index] = needs[index]!;
+    left -= needs[index]!;
+  }
+  return given;
+}

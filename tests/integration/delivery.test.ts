@@ -10,7 +10,7 @@ import { deliveries, subscriptions } from '../../src/db/schema.ts';
 import { makeEntry, type Entry } from '../../src/entry.ts';
 import { applyCapture } from '../../src/ingest/store.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
-import { createSubscription, listDeliveries } from '../../src/notify/subscriptions.ts';
+import { CHANNELS, createSubscription, listDeliveries } from '../../src/notify/subscriptions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const BOARD = 'lmarena-text';
@@ -190,14 +190,14 @@ describe('alerts delivered to real receivers on loopback', () => {
     servers.push(known.server);
     const stranger = await createSubscription(database.db, { channel: 'webhook', url: known.url, filters: { kinds: ['new_leader'] } }, POLICY);
     await createSubscription(database.db, { channel: 'webhook', url: known.url, filters: { kinds: ['new_leader'] } }, POLICY);
-    // As another version (one with a Telegram adapter) may have stored it.
-    await database.db.update(subscriptions).set({ channel: 'telegram' }).where(eq(subscriptions.id, stranger.subscription.id));
+    // As another version (one with a carrier-pigeon adapter) may have stored it.
+    await database.db.update(subscriptions).set({ channel: 'carrier-pigeon' }).where(eq(subscriptions.id, stranger.subscription.id));
     await importTwo(database);
     const sender = dispatcher();
     await sender.start();
     await until(async () => (await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, stranger.subscription.id)))[0]?.status === 'cancelled');
     const [cancelled] = await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, stranger.subscription.id));
-    expect(cancelled!.lastError).toBe('unknown channel: telegram (known: slack, discord, webhook)');
+    expect(cancelled!.lastError).toBe(`unknown channel: carrier-pigeon (known: ${CHANNELS.join(', ')})`);
     await until(() => known.requests.length === 1);
   });
 });

@@ -20,13 +20,13 @@ const publicDns = async () => [{ address: '34.206.0.1', family: 4 }];
 
 describe('the channel table', () => {
   it('names the channels subscriptions accept, each with its adapter', () => {
-    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook']);
+    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook', 'telegram', 'ntfy']);
     for (const channel of CHANNELS) expect(adapterFor(channel)).toBe(CHANNEL_ADAPTERS[channel]);
-    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook\)/);
+    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook, telegram, ntfy\)/);
   });
 
-  it('paces Slack at one message a second per webhook, the others not at all', () => {
-    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0 });
+  it('paces Slack and Telegram at one message a second per webhook or chat, ntfy at one per 5 s per topic, the others not at all', () => {
+    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0, telegram: 1000, ntfy: 5000 });
   });
 
   it('signs only webhooks', () => {
@@ -42,7 +42,8 @@ describe('render', () => {
       const adapter: ChannelAdapter = CHANNEL_ADAPTERS[channel];
       // A channel that sends itself (email) has no request to look at.
       if (!adapter.render) continue;
-      for (const request of [adapter.render(alert, target('https://receiver.example/hook', generateWebhookSecret()), now)].flat()) {
+      const url = channel === 'telegram' ? 'https://api.telegram.org/bot1:a/sendMessage?chat_id=1' : 'https://receiver.example/hook';
+      for (const request of [adapter.render(alert, target(url, generateWebhookSecret()), now)].flat()) {
         expect(request.headers['content-type']).toBe('application/json');
         expect(() => JSON.parse(request.body) as unknown).not.toThrow();
       }
