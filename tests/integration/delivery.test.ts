@@ -197,7 +197,7 @@ describe('alerts delivered to real receivers on loopback', () => {
     await sender.start();
     await until(async () => (await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, stranger.subscription.id)))[0]?.status === 'cancelled');
     const [cancelled] = await database.db.select().from(deliveries).where(eq(deliveries.subscriptionId, stranger.subscription.id));
-    expect(cancelled!.lastError).toBe('unknown channel: telegram (known: slack, discord, webhook)');
+    expect(cancelled!.lastError).toBe('unknown channel: telegram (known: slack, discord, webhook, teams, mattermost)');
     await until(() => known.requests.length === 1);
   });
 });

@@ -20,13 +20,13 @@ const publicDns = async () => [{ address: '34.206.0.1', family: 4 }];
 
 describe('the channel table', () => {
   it('names the channels subscriptions accept, each with its adapter', () => {
-    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook']);
+    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook', 'teams', 'mattermost']);
     for (const channel of CHANNELS) expect(adapterFor(channel)).toBe(CHANNEL_ADAPTERS[channel]);
-    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook\)/);
+    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook, teams, mattermost\)/);
   });
 
-  it('paces Slack at one message a second per webhook, the others not at all', () => {
-    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0 });
+  it('paces Slack and Teams at one message a second per URL, Mattermost at five, the others not at all', () => {
+    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0, teams: 1000, mattermost: 200 });
   });
 
   it('signs only webhooks', () => {
