@@ -130,6 +130,12 @@ describe('the message within Mattermost’s post limit', () => {
     expect(links[0]).toMatch(/^- \[lmarena-text: board-10: .*\]\(https:\/\/rankwatch\.example\/v1\/changes\/110\)$/);
   });
 
+  it('a subscription’s filtered alert says it shows the events matching its filters, of how many', () => {
+    const filtered = changeSet(7, Array.from({ length: 3 }, (_, i) => rankMove(`model-${i}`, i + 2, i + 1)), { totalEvents: 562 });
+    const [attachment] = expectMattermostAccepts(mattermostMessage(alertOf([filtered]))).attachments!;
+    expect(attachment!.text.split('\n')).toContain('…showing 3 of 562 events (those matching this subscription’s filters): [full change set](https://rankwatch.example/v1/changes/7)');
+  });
+
   it('a test alert with no change set says so', () => {
     expect(expectMattermostAccepts(mattermostMessage(alertOf([], 'test.sent')))).toEqual({ text: '**Test alert from rankwatch: no changes**\nNo changes.' });
   });

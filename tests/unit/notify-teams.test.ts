@@ -150,6 +150,15 @@ describe('the card within Teams’ limits', () => {
     expect(JSON.stringify(card)).toContain('…and ');
   });
 
+  it('a test alert with a sample of 20 of 562 events says so in its headline and after its events', () => {
+    const sample = changeSet(7, Array.from({ length: 20 }, (_, i) => rankMove(`model-${i}`, i + 2, i + 1)), { totalEvents: 562 });
+    const card = expectTeamsAccepts(teamsMessage(alertOf([sample], 'test.sent')));
+    expect(card.body[0]!.text).toMatch(/^Test alert from rankwatch \(showing 20 of 562 events\): /);
+    const list = card.body.find((block) => block.text.startsWith('- '))!.text.split('\n');
+    expect(list.filter((line) => line.startsWith('- '))).toHaveLength(20);
+    expect(list.at(-1)).toBe('…showing 20 of 562 events (a sample): [full change set](https://rankwatch.example/v1/changes/7)');
+  });
+
   it('a test alert with no change set says so, with no buttons', () => {
     const card = expectTeamsAccepts(teamsMessage(alertOf([], 'test.sent')));
     expect(card.body.map((block) => block.text)).toEqual(['Test alert from rankwatch: no changes', 'No changes.']);
