@@ -343,6 +343,7 @@ export class Dispatcher {
   /** Holds a delivery's claim for `ms` more from now (a message in parts takes longer than the batch allowed for). */
   async #extendClaim(delivery: DeliveryRow, ms: number): Promise<void> {
     const until = new Date(Date.now() + ms + 5_000);
+    // As text with its type: postgres.js (behind drizzle) does not serialize a Date given to raw SQL.
     await this.#db.update(deliveries).set({ lockedUntil: sql`greatest(${deliveries.lockedUntil}, ${until.toISOString()}::timestamptz)` }).where(eq(deliveries.id, delivery.id));
   }
 

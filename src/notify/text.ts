@@ -35,6 +35,26 @@ export function truncateEscaped(text: string, max: number, escape: (raw: string)
   return escape(truncate(text, low));
 }
 
+/**
+ * Text that a CommonMark renderer (Teams' TextBlocks, Mattermost) must show as written: a
+ * backslash before the characters that open emphasis, code, a link, an HTML tag, a table cell or
+ * strikethrough (`\ * _ [ ] < ~ | \``), before an `&` that would start an entity (`&amp;`),
+ * and before a list, heading or quote marker the text starts with (it may open a list item's
+ * content). Escape each piece of text as a whole.
+ */
+export function escapeCommonMark(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<~|]/g, '\\$&')
+    .replace(/&(?=#?[a-z0-9]+;)/gi, '\\&')
+    .replace(/^(\s*)([#>+-])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
+/** A URL safe inside a markdown link `[label](url)`: the characters that would end it or split it encoded. */
+export function markdownLinkUrl(url: string): string {
+  return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20').replace(/</g, '%3C').replace(/>/g, '%3E');
+}
+
 /** What `fitLines` kept: the text, how many lines it shows and how many it left out. */
 export interface FittedLines {
   text: string;

@@ -20,13 +20,13 @@ const publicDns = async () => [{ address: '34.206.0.1', family: 4 }];
 
 describe('the channel table', () => {
   it('names the channels subscriptions accept, each with its adapter', () => {
-    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook', 'telegram', 'ntfy']);
+    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook', 'telegram', 'teams', 'ntfy', 'mattermost']);
     for (const channel of CHANNELS) expect(adapterFor(channel)).toBe(CHANNEL_ADAPTERS[channel]);
-    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook, telegram, ntfy\)/);
+    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook, telegram, teams, ntfy, mattermost\)/);
   });
 
-  it('paces Slack and Telegram at one message a second per webhook or chat, ntfy at one per 5 s per topic, the others not at all', () => {
-    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0, telegram: 1000, ntfy: 5000 });
+  it('paces Slack, Telegram and Teams at one message a second per webhook or chat, ntfy at one per 5 s per topic, Mattermost at five a second, the others not at all', () => {
+    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0, telegram: 1000, teams: 1000, ntfy: 5000, mattermost: 200 });
   });
 
   it('signs only webhooks', () => {

@@ -2,8 +2,10 @@ import { InvalidInputError } from '../../errors.ts';
 import { checkWebhookUrl, type WebhookUrlOptions } from '../ssrf.ts';
 import type { ChannelAdapter, StoredTarget } from './adapter.ts';
 import { discord } from './discord.ts';
+import { mattermost } from './mattermost.ts';
 import { ntfy } from './ntfy.ts';
 import { slack } from './slack.ts';
+import { teams } from './teams.ts';
 import { telegram } from './telegram.ts';
 import { webhook } from './webhook.ts';
 
@@ -12,7 +14,7 @@ import { webhook } from './webhook.ts';
  * subscriptions read channels only through this table: a new channel is its adapter module and
  * one line here.
  */
-export const CHANNEL_ADAPTERS = { slack, discord, webhook, telegram, ntfy } as const satisfies Record<string, ChannelAdapter>;
+export const CHANNEL_ADAPTERS = { slack, discord, webhook, telegram, teams, ntfy, mattermost } as const satisfies Record<string, ChannelAdapter>;
 
 /** A channel's name: a key of CHANNEL_ADAPTERS. */
 export type Channel = keyof typeof CHANNEL_ADAPTERS;
