@@ -2,6 +2,7 @@ import { InvalidInputError } from '../../errors.ts';
 import { checkWebhookUrl, type WebhookUrlOptions } from '../ssrf.ts';
 import type { ChannelAdapter, StoredTarget } from './adapter.ts';
 import { discord } from './discord.ts';
+import { email } from './email.ts';
 import { slack } from './slack.ts';
 import { webhook } from './webhook.ts';
 
@@ -10,7 +11,7 @@ import { webhook } from './webhook.ts';
  * subscriptions read channels only through this table: a new channel is its adapter module and
  * one line here.
  */
-export const CHANNEL_ADAPTERS = { slack, discord, webhook } as const satisfies Record<string, ChannelAdapter>;
+export const CHANNEL_ADAPTERS = { slack, discord, webhook, email } as const satisfies Record<string, ChannelAdapter>;
 
 /** A channel's name: a key of CHANNEL_ADAPTERS. */
 export type Channel = keyof typeof CHANNEL_ADAPTERS;
