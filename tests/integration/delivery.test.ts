@@ -318,7 +318,8 @@ describe('the subscriptions API', () => {
   it.each([
     [{ channel: 'webhook', url: 'http://169.254.169.254/' }, /169\.254\.169\.254/],
     [{ channel: 'webhook', url: 'https://10.1.2.3/hook' }, /10\.1\.2\.3 \(private\)/],
-    [{ channel: 'email', url: 'https://example.com/' }, /channel/],
+    [{ channel: 'email', url: 'https://example.com/' }, /url: an email URL is mailto:\/\/user:password@smtp\.example\.com… or mailtos:\/\//],
+    [{ channel: 'sms', url: 'https://example.com/' }, /channel/],
     [{ channel: 'slack', url: 'https://hooks.slack.com/x', filters: { kinds: ['nope'] } }, /filters\.kinds\.0/],
     [{ channel: 'slack', url: 'https://hooks.slack.com/x', filters: { topN: 0 } }, /filters\.topN/],
     [{ channel: 'slack', url: 'https://hooks.slack.com/x', filters: { color: 'red' } }, /color/],

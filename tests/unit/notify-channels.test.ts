@@ -20,13 +20,13 @@ const publicDns = async () => [{ address: '34.206.0.1', family: 4 }];
 
 describe('the channel table', () => {
   it('names the channels subscriptions accept, each with its adapter', () => {
-    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook', 'telegram', 'teams', 'ntfy', 'mattermost']);
+    expect(CHANNELS).toEqual(['slack', 'discord', 'webhook', 'telegram', 'teams', 'ntfy', 'mattermost', 'email']);
     for (const channel of CHANNELS) expect(adapterFor(channel)).toBe(CHANNEL_ADAPTERS[channel]);
-    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook, telegram, teams, ntfy, mattermost\)/);
+    expect(() => adapterFor('carrier-pigeon')).toThrow(/unknown channel: carrier-pigeon \(known: slack, discord, webhook, telegram, teams, ntfy, mattermost, email\)/);
   });
 
-  it('paces Slack, Telegram and Teams at one message a second per webhook or chat, ntfy at one per 5 s per topic, Mattermost at five a second, the others not at all', () => {
-    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0, telegram: 1000, teams: 1000, ntfy: 5000, mattermost: 200 });
+  it('paces Slack, Telegram and Teams at one message a second per webhook or chat, ntfy at one per 5 s per topic, Mattermost at five a second, email at one connection a second per subscription, the others not at all', () => {
+    expect(Object.fromEntries(CHANNELS.map((channel) => [channel, CHANNEL_ADAPTERS[channel].paceMs]))).toEqual({ slack: 1000, discord: 0, webhook: 0, telegram: 1000, teams: 1000, ntfy: 5000, mattermost: 200, email: 1000 });
   });
 
   it('signs only webhooks', () => {
@@ -95,7 +95,17 @@ describe('URL check', () => {
   });
 
   it('every channel keeps the shared guard: no private addresses', async () => {
-    for (const channel of CHANNELS) await expect(checkChannelUrl(channel, 'https://10.0.0.9/hook', { allowHosts: [] })).rejects.toThrow('10.0.0.9 (private)');
+    // Email's stored URL names its SMTP server, which the guard checks as https://host:port/.
+    const privateUrl = (channel: string) => (channel === 'email' ? 'mailtos://u@10.0.0.9:587/?mode=starttls&from=a@example.com&to=a@example.com' : 'https://10.0.0.9/hook');
+    for (const channel of CHANNELS) await expect(checkChannelUrl(channel, privateUrl(channel), { allowHosts: [] })).rejects.toThrow('10.0.0.9 (private)');
+  });
+
+  it('email: the guard checks the SMTP server (smtp=) on its port, not the mail domain; the URL stored is the mailto URL', async () => {
+    const url = 'mailtos://u@example.com:465/?smtp=10.0.0.9&mode=ssl&from=u@example.com&to=u@example.com';
+    await expect(checkChannelUrl('email', url, { allowHosts: [], lookup: publicDns })).rejects.toThrow('https://10.0.0.9:465/ resolves to 10.0.0.9 (private)');
+    await expect(checkChannelUrl('email', url, { allowHosts: ['10.0.0.9:587'] })).rejects.toThrow('10.0.0.9 (private)');
+    const allowed = await checkChannelUrl('email', url, { allowHosts: ['10.0.0.9:465'] });
+    expect(allowed).toEqual({ url: new URL(url), addresses: ['10.0.0.9'] });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventKind } from '../../src/diff/events.ts';
 import { parseRetryAfter } from '../../src/notify/channels/adapter.ts';
-import { CHANNEL_ADAPTERS, type Channel } from '../../src/notify/channels/index.ts';
+import { CHANNEL_ADAPTERS } from '../../src/notify/channels/index.ts';
 import { retryDelay, DEFAULT_RETRY_SCHEDULE_MS } from '../../src/notify/retry.ts';
 import { FiltersSchema, matchEvent, subscriptionFiltersFor, type EventQueryFilters, type FilterableEvent, type Filters } from '../../src/notify/filters.ts';
 import { digestWindow } from '../../src/notify/outbox.ts';
@@ -102,7 +102,8 @@ describe('digest windows on the subscriber\'s wall clock', () => {
 
 describe('what a receiver\'s answer means', () => {
   const now = new Date('2026-11-23T12:00:00Z');
-  it.each<[string, Channel, number, Record<string, string>, string, { outcome: string; retryAfterMs?: number | null; error?: RegExp }]>([
+  // The channels that POST and read an HTTP answer (email sends by SMTP: tests/unit/notify-email.test.ts).
+  it.each<[string, 'webhook' | 'slack' | 'discord', number, Record<string, string>, string, { outcome: string; retryAfterMs?: number | null; error?: RegExp }]>([
     ['2xx delivered', 'webhook', 204, {}, '', { outcome: 'delivered' }],
     ['410 gone', 'webhook', 410, {}, 'bye', { outcome: 'gone', error: /410 Gone: bye/ }],
     ['500 retried', 'webhook', 500, {}, 'oops', { outcome: 'failed', retryAfterMs: null }],

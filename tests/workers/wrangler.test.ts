@@ -132,6 +132,8 @@ describe.skipIf(skipReason !== null)(`wrangler dev: the Worker in workerd on Pos
   let output = '';
   let base: string;
   let receiverPort: number;
+  /** Where an email subscription points: nothing listens, and the Worker must not try. */
+  let smtpPort: number;
   let document = catalog({ 'model-a': 1300, 'model-b': 1280, 'model-c': 1250 });
   const fetched: string[] = [];
   const received: Received[] = [];
@@ -165,6 +167,7 @@ describe.skipIf(skipReason !== null)(`wrangler dev: the Worker in workerd on Pos
       });
     });
     receiverPort = await listen(receiver);
+    smtpPort = await freePort();
 
     // Local Hyperdrive wants a password in the URL; a trust-auth server ignores it.
     const hyperdrive = new URL(created.url);
@@ -178,7 +181,7 @@ describe.skipIf(skipReason !== null)(`wrangler dev: the Worker in workerd on Pos
       RANKWATCH_SETTLE_LMARENA_TEXT: '1',
       RANKWATCH_FETCH_RETRIES: '0',
       RANKWATCH_ADMIN_TOKEN: ADMIN_TOKEN,
-      RANKWATCH_WEBHOOK_ALLOW_HOSTS: `127.0.0.1:${receiverPort}`,
+      RANKWATCH_WEBHOOK_ALLOW_HOSTS: `127.0.0.1:${receiverPort},127.0.0.1:${smtpPort}`,
       RANKWATCH_PUBLIC_URL: 'https://rankwatch.example',
     };
     const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--test-scheduled', '--persist-to', join(dir, 'state'), '--log-level', 'log', '--show-interactive-dev-session=false'];
@@ -307,5 +310,22 @@ describe.skipIf(skipReason !== null)(`wrangler dev: the Worker in workerd on Pos
 
     const boards = (await (await get('/v1/boards')).json()) as { boards: { id: string; lastScrape: unknown }[] };
     expect(boards.boards.filter((board) => board.lastScrape !== null).map((board) => board.id)).toEqual(['lmarena-text']);
+  });
+
+  it('an email subscription fails on Workers with a clear error (no SMTP connections there), and the Worker keeps serving', { timeout: 60_000 }, async () => {
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const created = await get('/v1/subscriptions', { method: 'POST', headers, body: JSON.stringify({ url: `mailtos://alerts:secret-password@127.0.0.1:${smtpPort}?from=rankwatch@example.com&to=me@example.com` }) });
+    expect(created.status, output).toBe(201);
+    const { subscription } = (await created.json()) as { subscription: { id: number; channel: string; url: string } };
+    expect(subscription.channel).toBe('email');
+    expect(subscription.url).not.toContain('secret-password');
+    expect((await get(`/v1/subscriptions/${subscription.id}/test`, { method: 'POST', headers })).status).toBe(202);
+    // The tick sends what is due: the test alert, by email.
+    expect((await get('/__scheduled?cron=*+*+*+*+*')).status, output).toBe(200);
+    const listed = (await (await get(`/v1/subscriptions/${subscription.id}/deliveries`, { headers })).json()) as { deliveries: { kind: string; status: string; attempts: number; attemptsLog: { outcome: string; error?: string | null }[] }[] };
+    expect(listed.deliveries[0], output).toMatchObject({ kind: 'test', status: 'pending', attempts: 1 });
+    expect(listed.deliveries[0]!.attemptsLog[0]).toMatchObject({ outcome: 'failed' });
+    expect(listed.deliveries[0]!.attemptsLog[0]!.error).toMatch(/email is not sent from Cloudflare Workers \(no SMTP connections there\)/);
+    expect((await get('/healthz')).status).toBe(200);
   });
 });

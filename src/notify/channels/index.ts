@@ -2,6 +2,7 @@ import { InvalidInputError } from '../../errors.ts';
 import { checkWebhookUrl, type WebhookUrlOptions } from '../ssrf.ts';
 import type { ChannelAdapter, StoredTarget } from './adapter.ts';
 import { discord } from './discord.ts';
+import { email } from './email.ts';
 import { mattermost } from './mattermost.ts';
 import { ntfy } from './ntfy.ts';
 import { slack } from './slack.ts';
@@ -14,7 +15,7 @@ import { webhook } from './webhook.ts';
  * subscriptions read channels only through this table: a new channel is its adapter module and
  * one line here.
  */
-export const CHANNEL_ADAPTERS = { slack, discord, webhook, telegram, teams, ntfy, mattermost } as const satisfies Record<string, ChannelAdapter>;
+export const CHANNEL_ADAPTERS = { slack, discord, webhook, telegram, teams, ntfy, mattermost, email } as const satisfies Record<string, ChannelAdapter>;
 
 /** A channel's name: a key of CHANNEL_ADAPTERS. */
 export type Channel = keyof typeof CHANNEL_ADAPTERS;
