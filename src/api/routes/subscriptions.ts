@@ -98,7 +98,7 @@ export const createSubscriptionRoute = createRoute({
   ...ADMIN,
   method: 'post',
   path: '/v1/subscriptions',
-  summary: 'Subscribe a Slack or Discord incoming webhook, or a signed generic webhook, to alerts',
+  summary: 'Subscribe a chat (Slack, Discord, Telegram, Teams, Mattermost), an ntfy topic, a mailbox or a signed webhook to alerts; an Apprise-style URL names its channel',
   middleware: [jsonBody] as const,
   request: { body: body(
       SubscriptionInputSchema.extend({}).openapi('SubscriptionInput', {
@@ -106,11 +106,14 @@ export const createSubscriptionRoute = createRoute({
           { channel: 'slack', url: 'https://hooks.slack.com/services/T000/B000/XXXXXXXX', filters: { boards: ['lmarena-text'], topN: 10 } },
           { channel: 'discord', url: 'https://discord.com/api/webhooks/123456/abcdef', mode: 'daily', timezone: 'Europe/Berlin' },
           { channel: 'webhook', url: 'https://hooks.example.com/rankwatch', filters: { kinds: ['new_leader', 'price_changed'], significantOnly: true }, description: 'leaders and price cuts' },
+          { url: 'tgram://123456789:AAE-bot-token/-1001234567890', filters: { kinds: ['new_leader'] } },
+          { url: 'mailtos://alerts:app-password@smtp.example.com?to=me@example.com', mode: 'daily', timezone: 'Europe/Berlin' },
+          { url: 'ntfys://ntfy.sh/rankwatch-prices-7f3a', filters: { kinds: ['price_changed'] } },
         ],
       }),
       'the subscription',
     ) },
-  responses: { 201: json(SubscriptionWithSecretSchema, 'created; a webhook gets its signing secret, shown this once'), ...errors(400, 415), ...AUTH_ERRORS },
+  responses: { 201: json(SubscriptionWithSecretSchema, 'created; a webhook gets its signing secret, shown this once; credentials in the URL are kept apart and never shown'), ...errors(400, 415), ...AUTH_ERRORS },
 });
 
 export const listSubscriptionsRoute = createRoute({
