@@ -259,7 +259,10 @@ export async function listDeliveries(db: Db, subscriptionId: number, limit: numb
   }));
 }
 
-/** Sends a delivery again (a dead one, or a delivered one the receiver lost), with its original message id. */
+/**
+ * Sends a delivery again (a dead one, or a delivered one the receiver lost), with its original
+ * message id. A dead message in parts sends the parts its receiver has not taken.
+ */
 export async function redeliver(db: Db, deliveryId: number): Promise<DeliveryView> {
   const [found] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   if (!found) throw new NotFoundError(`unknown delivery: ${deliveryId}`);
@@ -267,7 +270,7 @@ export async function redeliver(db: Db, deliveryId: number): Promise<DeliveryVie
   const [updated] = await db.transaction(async (tx) => {
     const changed = await tx
       .update(deliveries)
-      .set({ status: 'pending', nextAttemptAt: new Date(), lockedUntil: null, attempts: 0, partsSent: 0 })
+      .set({ status: 'pending', nextAttemptAt: new Date(), lockedUntil: null, attempts: 0 })
       .where(eq(deliveries.id, deliveryId))
       .returning();
     await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);

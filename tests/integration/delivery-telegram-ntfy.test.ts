@@ -14,7 +14,7 @@ import { loadIdentity } from '../../src/identity/identity.ts';
 import { applyCapture } from '../../src/ingest/store.ts';
 import { MAX_PARTS } from '../../src/notify/channels/adapter.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
-import { createSubscription, listDeliveries } from '../../src/notify/subscriptions.ts';
+import { createSubscription, listDeliveries, redeliver } from '../../src/notify/subscriptions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const BOARD = 'lmarena-text';
@@ -233,6 +233,26 @@ describe('Telegram through the dispatcher', () => {
     const shown = parts.join('\n').split('\n').filter((line) => line.startsWith('• ')).length;
     const more = Number(/…and (\d+) more: <a href="https:\/\/rankwatch\.test\/v1\/changes\/\d+">full change set<\/a>$/.exec(parts.at(-1)!)?.[1] ?? 0);
     expect(shown + more).toBe(180);
+  }, 60_000);
+
+  it('a message in parts that died at part 2, redelivered, sends part 2 on: part 1 never twice', async () => {
+    const bot = await receiver(telegramProblems, [TELEGRAM_OK, { status: 500, body: '{"ok":false,"error_code":500,"description":"Internal Server Error"}' }], TELEGRAM_OK);
+    servers.push(bot.server);
+    const { subscription } = await createSubscription(database.db, { channel: 'telegram', url: apiUrl(bot.base), filters: { kinds: ['entered'] } }, POLICY);
+    await importMany(database, 180);
+    // No retries: the first failure is final.
+    const sender = new Dispatcher({ database, publicUrl: 'https://rankwatch.test', allowHosts: POLICY.allowHosts, timeoutMs: 5_000, retrySchedule: [] });
+    dispatchers.push(sender);
+    await sender.start();
+    await until(async () => (await listDeliveries(database.db, subscription.id, 10))[0]?.status === 'dead');
+    expect(bot.requests).toHaveLength(2);
+    const [dead] = await listDeliveries(database.db, subscription.id, 10);
+    await redeliver(database.db, dead!.id);
+    await until(async () => (await listDeliveries(database.db, subscription.id, 10))[0]?.status === 'delivered', 30_000);
+    const texts = bot.requests.map((request) => (JSON.parse(request.body) as { text: string }).text);
+    expect(texts.length).toBeGreaterThanOrEqual(4);
+    expect(texts[2]).toBe(texts[1]);
+    expect(texts.filter((text) => text === texts[0])).toHaveLength(1);
   }, 60_000);
 });
 
