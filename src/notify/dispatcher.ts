@@ -10,7 +10,7 @@ import { groupByChangeSet } from './filters.ts';
 import { toStoredEvent } from '../db/queries.ts';
 import type { WebhookLookup } from './ssrf.ts';
 import { nodeTransport, type WebhookTransport } from './transport.ts';
-import { adapterFor, CHANNELS, checkChannelUrl } from './channels/index.ts';
+import { adapterFor, checkChannelUrl } from './channels/index.ts';
 import { MAX_PARTS, type AttemptResult, type ChannelAdapter } from './channels/adapter.ts';
 import type { DeliveryOutcome, MetricsHooks } from '../metrics.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS, retryDelay } from './retry.ts';
@@ -59,9 +59,6 @@ interface Attempt {
 }
 
 const CHUNK = 1000;
-
-/** The longest wait a channel's pace may add before a send (at least a second). */
-const SLOWEST_PACE_MS = Math.max(1_000, ...CHANNELS.map((channel) => adapterFor(channel).paceMs));
 
 /**
  * Builds the alerts deliveries carry, reading their events and change sets in a few queries for
@@ -248,9 +245,10 @@ export class Dispatcher {
         .limit(this.#options.batchSize)
         .for('update', { skipLocked: true });
       if (due.length === 0) return [];
-      // Held for the whole batch (each send may take the timeout, and the slowest channel's pacing
-      // more; a message in parts extends its own claim); a crash frees the rows when the claim runs out.
-      const claimMs = due.length * (this.#options.timeoutMs + SLOWEST_PACE_MS) + 5_000;
+      // Held for the whole batch (each send may take the timeout, Slack's pacing a second more; a
+      // longer pace (ntfy's 5 s) or a message in parts extends its own claim); a crash frees the
+      // rows when the claim runs out.
+      const claimMs = due.length * (this.#options.timeoutMs + 1_000) + 5_000;
       return tx
         .update(deliveries)
         .set({ status: 'pending', lockedUntil: new Date(now.getTime() + claimMs) })
@@ -265,11 +263,12 @@ export class Dispatcher {
       (await this.#db.select().from(subscriptions).where(inArray(subscriptions.id, [...bySubscription.keys()]))).map((row) => [row.id, row]),
     );
     const alerts = await buildAlerts(this.#db, claimed, this.#options.publicUrl);
+    const batch = claimed.map((delivery) => delivery.id);
     const attempts: Attempt[] = [];
     await Promise.all(
       [...bySubscription.values()].map(async (queue) => {
         for (const delivery of queue) {
-          const attempt = await this.#deliver(delivery, subscribers.get(delivery.subscriptionId) ?? null, alerts.get(delivery.id)!);
+          const attempt = await this.#deliver(delivery, subscribers.get(delivery.subscriptionId) ?? null, alerts.get(delivery.id)!, batch);
           attempts.push(attempt);
           // A receiver that is gone gets nothing more from this batch.
           if (attempt.result.outcome === 'gone') {
@@ -284,7 +283,7 @@ export class Dispatcher {
     return claimed.length;
   }
 
-  async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null, alert: Alert): Promise<Attempt> {
+  async #deliver(delivery: DeliveryRow, subscription: SubscriptionRow | null, alert: Alert, batch: readonly number[]): Promise<Attempt> {
     const now = this.#options.now();
     const cancel = (reason: string): Attempt => ({ delivery, subscription, result: { outcome: 'cancelled', reason }, now, answeredAt: now, durationMs: 0 });
     if (!subscription) return cancel('subscription deleted');
@@ -307,7 +306,7 @@ export class Dispatcher {
       const { guard, post } = this.#options.transport;
       const checked = await checkChannelUrl(subscription.channel, subscription.url, { allowHosts: this.#options.allowHosts, guard, ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}) });
       if (adapter.send) {
-        await this.#pace(adapter, subscription.url, signal);
+        await this.#pace(adapter, batch, subscription.url, signal);
         if (signal.aborted) throw new Error('abandoned: shutting down');
         const context = { addresses: checked.addresses, timeoutMs: this.#options.timeoutMs, signal, now, publicUrl: this.#options.publicUrl, tls: this.#options.tls };
         result = await adapter.send(alert, subscription, context);
@@ -315,10 +314,10 @@ export class Dispatcher {
         const parts = [adapter.render(alert, subscription, now)].flat().slice(0, MAX_PARTS);
         // A retry starts at the first part the receiver has not taken (all of them if the message changed shape).
         if (partsSent >= parts.length) partsSent = 0;
-        if (parts.length - partsSent > 1) await this.#extendClaim(delivery, (parts.length - partsSent) * (this.#options.timeoutMs + adapter.paceMs + 1_000));
+        if (parts.length - partsSent > 1) await this.#extendClaim(batch, (parts.length - partsSent) * (this.#options.timeoutMs + adapter.paceMs + 1_000));
         result = { outcome: 'delivered', statusCode: 0 };
         for (let part = partsSent; part < parts.length; part += 1) {
-          await this.#pace(adapter, subscription.url, signal);
+          await this.#pace(adapter, batch, subscription.url, signal);
           if (signal.aborted) throw new Error('abandoned: shutting down');
           const request = parts[part]!;
           const answer = adapter.judge(await post(request.url, checked.addresses, request.headers, request.body, this.#options.timeoutMs, signal), now);
@@ -340,19 +339,27 @@ export class Dispatcher {
     return { delivery, subscription, result, partsSent: result.outcome === 'delivered' ? 0 : partsSent, now, answeredAt: new Date(now.getTime() + durationMs), durationMs };
   }
 
-  /** Holds a delivery's claim for `ms` more from now (a message in parts takes longer than the batch allowed for). */
-  async #extendClaim(delivery: DeliveryRow, ms: number): Promise<void> {
+  /**
+   * Holds the batch's claim for `ms` (and 5 s) more from now: a message in parts or a long pace
+   * takes longer than the batch allowed for, and every row of the batch, sent or not, stays
+   * claimed until the batch's attempts are recorded together at its end.
+   */
+  async #extendClaim(batch: readonly number[], ms: number): Promise<void> {
     const until = new Date(Date.now() + ms + 5_000);
     // As text with its type: postgres.js (behind drizzle) does not serialize a Date given to raw SQL.
-    await this.#db.update(deliveries).set({ lockedUntil: sql`greatest(${deliveries.lockedUntil}, ${until.toISOString()}::timestamptz)` }).where(eq(deliveries.id, delivery.id));
+    await this.#db.update(deliveries).set({ lockedUntil: sql`greatest(${deliveries.lockedUntil}, ${until.toISOString()}::timestamptz)` }).where(inArray(deliveries.id, [...batch]));
   }
 
-  /** Waits until the channel's pace allows another request to `url` (at once when shutting down). */
-  async #pace(adapter: ChannelAdapter, url: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Waits until the channel's pace allows another request to `url` (at once when shutting down).
+   * A wait longer than the second the batch's claim allows for extends the batch's claim.
+   */
+  async #pace(adapter: ChannelAdapter, batch: readonly number[], url: string, signal: AbortSignal): Promise<void> {
     const last = this.#lastSent.get(url);
     if (adapter.paceMs <= 0 || last === undefined) return;
     const wait = last + adapter.paceMs - Date.now();
     if (wait <= 0 || signal.aborted) return;
+    if (wait > 1_000) await this.#extendClaim(batch, wait + this.#options.timeoutMs);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, wait);
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });

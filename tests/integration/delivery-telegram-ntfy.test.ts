@@ -286,6 +286,34 @@ describe('ntfy through the dispatcher', () => {
     expect(body.message.split('\n').at(-1)).toMatch(new RegExp(`^…and \\d+ more: ${body.click.replace(/\./g, '\\.')}$`));
   });
 
+  it('waiting out the 5 s pace holds the batch's claim: a second dispatcher never sends again a delivery sent or waiting its turn', async () => {
+    const server = await receiver(ntfyProblems, [], NTFY_OK);
+    servers.push(server.server);
+    const { subscription } = await createSubscription(database.db, { channel: 'ntfy', url: `http://${server.base}/rankwatch-alerts`, filters: { kinds: ['new_leader'] } }, POLICY);
+    const [a, b, c] = [(rank: number) => e('gpt-4o', rank, 1400 - rank), (rank: number) => e('claude-3.5-sonnet', rank, 1400 - rank, 'Anthropic'), (rank: number) => e('qwen-max', rank, 1400 - rank, 'Alibaba')];
+    await capture(database, '2025-01-01', [a(1), b(2), c(3)]);
+    await capture(database, '2025-01-02', [b(1), a(2), c(3)]);
+    await capture(database, '2025-01-03', [c(1), b(2), a(3)]);
+    await capture(database, '2025-01-04', [a(1), c(2), b(3)]);
+    await capture(database, '2025-01-05', [b(1), c(2), a(3)]);
+    await capture(database, '2025-01-06', [c(1), a(2), b(3)]);
+    // One batch of five to one topic: the fifth waits ~20 s for its turn, past the batch's
+    // claim (5 × (1.5 s + 1 s) + 5 s); the other dispatcher polls for due rows all along.
+    const options = { database, publicUrl: 'https://rankwatch.test', allowHosts: POLICY.allowHosts, timeoutMs: 1_500, retrySchedule: [50, 50] };
+    const first = new Dispatcher(options);
+    const second = new Dispatcher(options);
+    dispatchers.push(first, second);
+    await first.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await second.start();
+    await until(async () => (await listDeliveries(database.db, subscription.id, 10)).every((delivery) => delivery.status === 'delivered'), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const sent = await listDeliveries(database.db, subscription.id, 10);
+    expect(sent.map((delivery) => delivery.attemptsLog.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(server.requests).toHaveLength(5);
+    for (let i = 1; i < 5; i += 1) expect(server.requests[i]!.at - server.requests[i - 1]!.at).toBeGreaterThanOrEqual(4_900);
+  }, 60_000);
+
   it('a new #1 is high priority with a trophy; a 500 is retried and then delivered', async () => {
     const server = await receiver(ntfyProblems, [{ status: 500, body: '{"code":50001,"http":500,"error":"internal server error"}' }], NTFY_OK);
     servers.push(server.server);

@@ -227,7 +227,7 @@ describe('validation errors name the parameter', () => {
   });
 
   it.each([
-    ['POST', '/v1/subscriptions', { channel: 'email', url: 'https://example.com/' }, 'channel'],
+    ['POST', '/v1/subscriptions', { channel: 'sms', url: 'https://example.com/' }, 'channel'],
     ['POST', '/v1/subscriptions', { channel: 'slack', url: 'https://hooks.slack.com/x', color: 'red' }, 'color'],
     ['POST', '/v1/subscriptions', { channel: 'slack', url: 'https://hooks.slack.com/x', filters: { kinds: ['nope'] } }, 'filters.kinds.0'],
     ['POST', '/v1/subscriptions/preview', { limit: 0 }, 'limit'],
