@@ -7,21 +7,17 @@ import { eq } from 'drizzle-orm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announcerWith } from '../../src/context.ts';
 import { deliveries, subscriptions } from '../../src/db/schema.ts';
-import { makeEntry, type Entry } from '../../src/entry.ts';
-import { loadIdentity } from '../../src/identity/identity.ts';
-import { applyCapture } from '../../src/ingest/store.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
 import { createSubscription, listDeliveries } from '../../src/notify/subscriptions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { BOARD, importTwo } from '../support/delivery.ts';
 
 // Email alerts through the real Dispatcher to a real SMTP server on loopback (smtp-server): STARTTLS
 // with a self-signed certificate (trusted through DispatcherOptions.tls), AUTH checked, each mail
 // read back with mailparser. The server's name resolves to 127.0.0.1 through the guard's lookup, so
 // the connection is pinned there while TLS verifies the certificate against the name.
 
-const BOARD = 'lmarena-text';
 const SMTP_HOST = 'smtp.rankwatch.test';
 const OTHER_HOST = 'mail.rankwatch.test';
 const USER = 'alerts';
@@ -105,31 +101,7 @@ async function mailServer(options: Partial<SMTPServerOptions> = {}): Promise<Mai
   return state;
 }
 
-const e = (model: string, rank: number, score: number, organization = 'OpenAI'): Entry =>
-  makeEntry({ model, name: model, rank, score, scoreLower: score - 3, scoreUpper: score + 3, votes: 5000, organization });
 
-/** Two snapshots of one board: its first sighting, then a new #1 (two change sets). */
-async function importTwo(database: TestDatabase): Promise<void> {
-  const snapshots: [string, Entry[]][] = [
-    ['2025-01-01', [e('gpt-4o', 1, 1300), e('claude-3.5-sonnet', 2, 1290, 'Anthropic'), e('qwen-max', 3, 1280, 'Alibaba')]],
-    ['2025-01-08', [e('qwen-max', 1, 1320, 'Alibaba'), e('gpt-4o', 2, 1300), e('claude-3.5-sonnet', 3, 1290, 'Anthropic')]],
-  ];
-  for (const [day, entries] of snapshots) {
-    await applyCapture(database.db, {
-      board: BOARD,
-      capturedAt: new Date(`${day}T00:00:00Z`),
-      entries,
-      origin: 'import',
-      source: `${day}.csv`,
-      contentHash: day,
-      format: 'test',
-      parserVersion: '1',
-      publishedAt: null,
-      settle: { scrapes: 1 },
-      onAnnounced: announcerWith(loadIdentity()),
-    });
-  }
-}
 
 let database: TestDatabase;
 const dispatchers: Dispatcher[] = [];

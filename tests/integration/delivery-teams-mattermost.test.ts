@@ -2,23 +2,19 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { announcerWith } from '../../src/context.ts';
-import { loadIdentity } from '../../src/identity/identity.ts';
 import { subscriptions } from '../../src/db/schema.ts';
-import { makeEntry, type Entry } from '../../src/entry.ts';
-import { applyCapture } from '../../src/ingest/store.ts';
 import { MATTERMOST_LIMITS, type MattermostMessage } from '../../src/notify/channels/mattermost.ts';
 import { TEAMS_CARD_VERSION, TEAMS_LIMITS } from '../../src/notify/channels/teams.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
 import { createSubscription, listDeliveries } from '../../src/notify/subscriptions.ts';
 import { adaptiveCardProblems } from '../support/adaptive-cards.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { importTwo } from '../support/delivery.ts';
 
 // Teams workflows and Mattermost hooks played by real HTTP receivers on loopback (allow-listed),
 // alerts sent by the real dispatcher: each payload is checked against the channel's documented
 // shape and limits, and each kind of answer against what it does to the delivery and subscription.
 
-const BOARD = 'lmarena-text';
 const POLICY = { allowHosts: ['127.0.0.1'] };
 const SIG = 'KODuebWbDGYFr0z0eu-6Rj8aUKz7108W3wrNJZxFE5A';
 const KEY = 'yobjmukpaw3r3urc5h6i369yim';
@@ -53,31 +49,7 @@ const workflowUrl = (hook: Receiver) => `${hook.origin}/workflows/643e69f83c8944
 /** A Mattermost hook's URL on a receiver, as Mattermost gives it. */
 const hookUrl = (hook: Receiver) => `${hook.origin}/hooks/${KEY}`;
 
-const e = (model: string, rank: number, score: number, organization = 'OpenAI'): Entry =>
-  makeEntry({ model, name: model, rank, score, scoreLower: score - 3, scoreUpper: score + 3, votes: 5000, organization });
 
-/** Two captures of one board: a new #1 (qwen-max) in the second. */
-async function importTwo(database: TestDatabase): Promise<void> {
-  const snapshots: [string, Entry[]][] = [
-    ['2025-01-01', [e('gpt-4o', 1, 1300), e('claude-3.5-sonnet', 2, 1290, 'Anthropic'), e('qwen-max', 3, 1280, 'Alibaba')]],
-    ['2025-01-08', [e('qwen-max', 1, 1320, 'Alibaba'), e('gpt-4o', 2, 1300), e('claude-3.5-sonnet', 3, 1290, 'Anthropic')]],
-  ];
-  for (const [day, entries] of snapshots) {
-    await applyCapture(database.db, {
-      board: BOARD,
-      capturedAt: new Date(`${day}T00:00:00Z`),
-      entries,
-      origin: 'import',
-      source: `${day}.csv`,
-      contentHash: day,
-      format: 'test',
-      parserVersion: '1',
-      publishedAt: null,
-      settle: { scrapes: 1 },
-      onAnnounced: announcerWith(loadIdentity()),
-    });
-  }
-}
 
 let database: TestDatabase;
 const servers: Server[] = [];

@@ -7,17 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { load } from 'cheerio';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { announcerWith } from '../../src/context.ts';
 import { deliveries, subscriptions } from '../../src/db/schema.ts';
-import { makeEntry, type Entry } from '../../src/entry.ts';
-import { loadIdentity } from '../../src/identity/identity.ts';
-import { applyCapture } from '../../src/ingest/store.ts';
 import { MAX_PARTS } from '../../src/notify/channels/adapter.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
 import { createSubscription, listDeliveries, redeliver } from '../../src/notify/subscriptions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { e, capture, importTwo } from '../support/delivery.ts';
 
-const BOARD = 'lmarena-text';
 const POLICY = { allowHosts: ['127.0.0.1'] };
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 
@@ -81,30 +77,8 @@ function ntfyProblems(raw: string): string[] {
 const TELEGRAM_OK: Answer = { status: 200, body: '{"ok":true,"result":{"message_id":1}}' };
 const NTFY_OK: Answer = { status: 200, body: '{"id":"abc","event":"message"}' };
 
-const e = (model: string, rank: number, score: number, organization = 'OpenAI'): Entry =>
-  makeEntry({ model, name: model, rank, score, scoreLower: score - 3, scoreUpper: score + 3, votes: 5000, organization });
 
-async function capture(database: TestDatabase, day: string, entries: Entry[]): Promise<void> {
-  await applyCapture(database.db, {
-    board: BOARD,
-    capturedAt: new Date(`${day}T00:00:00Z`),
-    entries,
-    origin: 'import',
-    source: `${day}.csv`,
-    contentHash: day,
-    format: 'test',
-    parserVersion: '1',
-    publishedAt: null,
-    settle: { scrapes: 1 },
-    onAnnounced: announcerWith(loadIdentity()),
-  });
-}
 
-/** Two snapshots: qwen-max takes #1 (a small change set). */
-async function importTwo(database: TestDatabase): Promise<void> {
-  await capture(database, '2025-01-01', [e('gpt-4o', 1, 1300), e('claude-3.5-sonnet', 2, 1290, 'Anthropic'), e('qwen-max', 3, 1280, 'Alibaba')]);
-  await capture(database, '2025-01-08', [e('qwen-max', 1, 1320, 'Alibaba'), e('gpt-4o', 2, 1300), e('claude-3.5-sonnet', 3, 1290, 'Anthropic')]);
-}
 
 /** Two snapshots: `count` models enter (a change set too long for one Telegram message or one ntfy message). */
 async function importMany(database: TestDatabase, count: number): Promise<void> {
@@ -286,7 +260,7 @@ describe('ntfy through the dispatcher', () => {
     expect(body.message.split('\n').at(-1)).toMatch(new RegExp(`^…and \\d+ more: ${body.click.replace(/\./g, '\\.')}$`));
   });
 
-  it('waiting out the 5 s pace holds the batch's claim: a second dispatcher never sends again a delivery sent or waiting its turn', async () => {
+  it('waiting out the 5 s pace holds the batch’s claim: a second dispatcher never sends again a delivery sent or waiting its turn', async () => {
     const server = await receiver(ntfyProblems, [], NTFY_OK);
     servers.push(server.server);
     const { subscription } = await createSubscription(database.db, { channel: 'ntfy', url: `http://${server.base}/rankwatch-alerts`, filters: { kinds: ['new_leader'] } }, POLICY);

@@ -4,16 +4,12 @@ import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { announcerWith } from '../../src/context.ts';
-import { loadIdentity } from '../../src/identity/identity.ts';
 import { deliveries, subscriptions } from '../../src/db/schema.ts';
-import { makeEntry, type Entry } from '../../src/entry.ts';
-import { applyCapture } from '../../src/ingest/store.ts';
 import { Dispatcher } from '../../src/notify/dispatcher.ts';
 import { CHANNELS, createSubscription, listDeliveries } from '../../src/notify/subscriptions.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { BOARD, importTwo } from '../support/delivery.ts';
 
-const BOARD = 'lmarena-text';
 const POLICY = { allowHosts: ['127.0.0.1'] };
 
 /** A receiver on loopback: records every request, answers as told (in order, then 200). */
@@ -41,30 +37,7 @@ async function receiver(answers: Receiver['answers'] = []): Promise<Receiver> {
   return state;
 }
 
-const e = (model: string, rank: number, score: number, organization = 'OpenAI'): Entry =>
-  makeEntry({ model, name: model, rank, score, scoreLower: score - 3, scoreUpper: score + 3, votes: 5000, organization });
 
-async function importTwo(database: TestDatabase): Promise<void> {
-  const snapshots: [string, Entry[]][] = [
-    ['2025-01-01', [e('gpt-4o', 1, 1300), e('claude-3.5-sonnet', 2, 1290, 'Anthropic'), e('qwen-max', 3, 1280, 'Alibaba')]],
-    ['2025-01-08', [e('qwen-max', 1, 1320, 'Alibaba'), e('gpt-4o', 2, 1300), e('claude-3.5-sonnet', 3, 1290, 'Anthropic')]],
-  ];
-  for (const [day, entries] of snapshots) {
-    await applyCapture(database.db, {
-      board: BOARD,
-      capturedAt: new Date(`${day}T00:00:00Z`),
-      entries,
-      origin: 'import',
-      source: `${day}.csv`,
-      contentHash: day,
-      format: 'test',
-      parserVersion: '1',
-      publishedAt: null,
-      settle: { scrapes: 1 },
-      onAnnounced: announcerWith(loadIdentity()),
-    });
-  }
-}
 
 let database: TestDatabase;
 const servers: Server[] = [];
