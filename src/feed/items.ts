@@ -2,7 +2,9 @@ import { describeEvent, plural } from '../diff/describe.ts';
 import type { StoredEvent } from '../diff/events.ts';
 import { LruMap, type FeedGroup } from '../db/queries.ts';
 import { sha256 } from '../ingest/hash.ts';
-import { flagNotes } from '../notify/text.ts';
+import { escapeHtml, flagNotes } from '../notify/text.ts';
+
+export { escapeHtml };
 
 /** Where the feed lives and what it shows. */
 export interface FeedContext {
@@ -52,10 +54,6 @@ export function changeSetGuid(changeSet: { board: string; capturedAt: string }):
   return `urn:rankwatch:changes:${sha256(`${changeSet.board}\n${new Date(changeSet.capturedAt).toISOString()}`).slice(0, 32)}`;
 }
 
-/** Text made safe to put where HTML is expected. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 /** The event in the settling window's words, for events shown outside the announced ones (`?status=`). */
 function statusNote(event: StoredEvent): string {

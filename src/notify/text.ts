@@ -55,6 +55,11 @@ export function markdownLinkUrl(url: string): string {
   return url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20').replace(/</g, '%3C').replace(/>/g, '%3E');
 }
 
+/** `&`, `<`, `>`, `"` and `'` as HTML entities: safe in HTML text and attribute values (feeds, email). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
 /** What `fitLines` kept: the text, how many lines it shows and how many it left out. */
 export interface FittedLines {
   text: string;

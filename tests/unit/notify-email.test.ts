@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/diff/events.ts';
 import { InvalidInputError } from '../../src/errors.ts';
 import type { Alert, AlertChangeSet } from '../../src/notify/alert.ts';
-import { boardThreadId, EMAIL_LIMITS, emailEndpoint, emailMessage, escapeHtml, judgeSmtpError, parseEmailUrl, readEmailUrl, showEmailUrl } from '../../src/notify/channels/email.ts';
+import { boardThreadId, EMAIL_LIMITS, emailEndpoint, emailMessage, judgeSmtpError, parseEmailUrl, readEmailUrl, showEmailUrl } from '../../src/notify/channels/email.ts';
+import { escapeHtml } from '../../src/notify/text.ts';
 import { shownUrl, storedTarget } from '../../src/notify/channels/index.ts';
 
 // The email channel's pure parts: Apprise-style URLs (the password kept apart, never shown, never

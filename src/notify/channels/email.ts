@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { InvalidInputError } from '../../errors.ts';
 import type { Alert, AlertChangeSet } from '../alert.ts';
 import { mask, type AttemptResult, type ChannelTarget, type SendContext, type SendingChannel, type StoredTarget } from './adapter.ts';
-import { alertHeadline, boardSummary, cutNotice, eventLines, flagNotes, isMulti, moreText, truncate } from '../text.ts';
+import { alertHeadline, boardSummary, cutNotice, escapeHtml, eventLines, flagNotes, isMulti, moreText, truncate } from '../text.ts';
 
 /**
  * What an email subscription's URL says (Apprise's `mailto://` and `mailtos://`): the SMTP server
@@ -188,11 +188,6 @@ export function showEmailUrl(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** `&`, `<`, `>`, `"` and `'` as HTML entities: text and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** How much of an alert one mail shows: events per change set and change sets in full (the rest as links). */
