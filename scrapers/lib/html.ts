@@ -1,4 +1,4 @@
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim';
 
 /** The visible text of an HTML fragment such as `<a href="…">GPT-4o</a>`, or of a markdown link `[GPT-4o](…)`. */
 export function cellText(cell: string): string {
