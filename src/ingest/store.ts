@@ -20,26 +20,45 @@ export type { CaptureInput, CaptureResult, ScrapeRecord } from './capture.ts';
 export { SCRAPE_ORIGINS, SCRAPE_STATUSES, type ScrapeOrigin, type ScrapeStatus } from './scrape-log.ts';
 export type { OnAnnounced } from './tx.ts';
 
-/** Writes every source and board of the registry, so foreign keys and listings find them. */
+/**
+ * Writes every source and board of the registry, so foreign keys and listings find them: two
+ * statements, which change only the rows whose registry facts differ (`updated_at` is when they
+ * last did), so a command on an unchanged registry writes nothing.
+ */
 export async function syncRegistry(db: Db, scrapers: readonly Scraper[]): Promise<void> {
-  for (const scraper of scrapers) {
-    const source = {
-      id: scraper.id,
-      name: scraper.name,
-      homepage: scraper.homepage,
-      terms: scraper.terms,
-      parserVersion: scraper.parserVersion,
-      updatedAt: new Date(),
-    };
-    await db.insert(sources).values(source).onConflictDoUpdate({ target: sources.id, set: source });
-    for (const board of scraper.boards) {
-      const row = { id: board.id, sourceId: scraper.id, name: board.name, direction: board.direction, updatedAt: new Date() };
-      await db
-        .insert(boards)
-        .values(row)
-        .onConflictDoUpdate({ target: boards.id, set: { sourceId: row.sourceId, name: row.name, direction: row.direction, updatedAt: row.updatedAt } });
-    }
-  }
+  const now = new Date();
+  const sourceRows = scrapers.map((scraper) => ({
+    id: scraper.id,
+    name: scraper.name,
+    homepage: scraper.homepage,
+    terms: scraper.terms,
+    parserVersion: scraper.parserVersion,
+    updatedAt: now,
+  }));
+  const boardRows = scrapers.flatMap((scraper) =>
+    scraper.boards.map((board) => ({ id: board.id, sourceId: scraper.id, name: board.name, direction: board.direction, updatedAt: now })),
+  );
+  if (sourceRows.length === 0) return;
+  const excluded = (column: string) => sql.raw(`excluded.${column}`);
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(sources)
+      .values(sourceRows)
+      .onConflictDoUpdate({
+        target: sources.id,
+        set: { name: excluded('name'), homepage: excluded('homepage'), terms: excluded('terms'), parserVersion: excluded('parser_version'), updatedAt: excluded('updated_at') },
+        setWhere: sql`(${sources.name}, ${sources.homepage}, ${sources.terms}, ${sources.parserVersion}) is distinct from (excluded.name, excluded.homepage, excluded.terms, excluded.parser_version)`,
+      });
+    if (boardRows.length === 0) return;
+    await tx
+      .insert(boards)
+      .values(boardRows)
+      .onConflictDoUpdate({
+        target: boards.id,
+        set: { sourceId: excluded('source_id'), name: excluded('name'), direction: excluded('direction'), updatedAt: excluded('updated_at') },
+        setWhere: sql`(${boards.sourceId}, ${boards.name}, ${boards.direction}) is distinct from (excluded.source_id, excluded.name, excluded.direction)`,
+      });
+  });
 }
 
 /** Logs a scrape that produced no entries (a failure or a 304); a 304 is an observation for the settling window. */
