@@ -76,12 +76,13 @@ function preparingReads(sql: postgres.Sql): postgres.Sql {
  * sets up its shared memory inside the WebAssembly memory at start, and WebAssembly memory once
  * touched is never given back:
  * - `shared_buffers` 4 MB (PostgreSQL's default is 128 MB): PGlite reads its files through the
- *   operating system, whose page cache keeps them anyway; the read bench's bare queries and the
- *   import answered as fast with 4 MB as with 16 MB, and `serve` held 12 MB less.
+ *   operating system, whose page cache keeps them anyway. With 4 MB rather than 16 MB the read
+ *   bench's bare queries and the import stayed within their run-to-run spread, and `serve` held
+ *   12 MB less.
  * - `max_connections` 5 (default 100): PGlite is PostgreSQL in single-user mode, one backend, yet
  *   shared memory is sized for every connection allowed (4 MB for 100).
- * (The other half of PGlite's footprint is the WebAssembly engine's: see `--liftoff-only` in src/bin.js.)
- * As PostgreSQL shows them (`SHOW shared_buffers`).
+ * Values as PostgreSQL shows them (`SHOW shared_buffers`). (The other half of PGlite's footprint is
+ * the WebAssembly engine's: see `--liftoff-only` in src/bin.js.)
  */
 export const PGLITE_SETTINGS = { sharedBuffers: '4MB', maxConnections: 5 } as const;
 
