@@ -78,7 +78,7 @@ function preparingReads(sql: postgres.Sql): postgres.Sql {
  * - `shared_buffers` 4 MB (PostgreSQL's default is 128 MB): PGlite reads its files through the
  *   operating system, whose page cache keeps them anyway. With 4 MB rather than 16 MB the read
  *   bench's bare queries and the import stayed within their run-to-run spread, and `serve` held
- *   12 MB less.
+ *   16 MB less (239 against 255 MB after two minutes of the memory bench).
  * - `max_connections` 5 (default 100): PGlite is PostgreSQL in single-user mode, one backend, yet
  *   shared memory is sized for every connection allowed (4 MB for 100).
  * Values as PostgreSQL shows them (`SHOW shared_buffers`). (The other half of PGlite's footprint is
