@@ -4,8 +4,6 @@ import { LruMap, type FeedGroup } from '../db/queries.ts';
 import { sha256 } from '../ingest/hash.ts';
 import { escapeHtml, flagNotes } from '../notify/text.ts';
 
-export { escapeHtml };
-
 /** Where the feed lives and what it shows. */
 export interface FeedContext {
   /** Base URL of the service, e.g. `https://rankwatch.example.org` (no trailing slash). */
@@ -53,7 +51,6 @@ export function eventGuid(event: Pick<StoredEvent, 'key'>): string {
 export function changeSetGuid(changeSet: { board: string; capturedAt: string }): string {
   return `urn:rankwatch:changes:${sha256(`${changeSet.board}\n${new Date(changeSet.capturedAt).toISOString()}`).slice(0, 32)}`;
 }
-
 
 /** The event in the settling window's words, for events shown outside the announced ones (`?status=`). */
 function statusNote(event: StoredEvent): string {

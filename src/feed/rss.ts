@@ -1,5 +1,6 @@
 import { Feed } from 'feed';
-import { escapeHtml, homeUrl, keepRendered, xmlText, type FeedContext, type FeedItem } from './items.ts';
+import { escapeHtml } from '../notify/text.ts';
+import { homeUrl, keepRendered, xmlText, type FeedContext, type FeedItem } from './items.ts';
 
 export { eventGuid } from './items.ts';
 
